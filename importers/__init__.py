@@ -1,0 +1,195 @@
+"""Turn files into transcripts. A leaf package: it imports neither ``qualbench`` nor Qt.
+
+``read_transcript(path)`` returns a :class:`Transcript` (normalised text, speaker turns with
+timestamps, metadata) or raises :class:`ImportProblem` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from importers.speakers import find_turns
+from importers.transcript import (
+    ImportProblem,
+    Transcript,
+    Turn,
+    content_hash,
+    looks_binary,
+    normalise_text,
+)
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "ImportProblem",
+    "Transcript",
+    "Turn",
+    "content_hash",
+    "find_files",
+    "normalise_text",
+    "read_transcript",
+]
+
+# Refuse files beyond this size: a transcript is words, and the project keeps the whole text.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+Reader = Callable[[Path], tuple[str, tuple[Turn, ...] | None, dict[str, str]]]
+
+
+def _text(path: Path) -> tuple[str, None, dict[str, str]]:
+    from importers.plaintext import decode_bytes
+
+    text, encoding = decode_bytes(path.read_bytes(), path)
+    return text, None, {"encoding": encoding}
+
+
+def _markdown(path: Path) -> tuple[str, None, dict[str, str]]:
+    from importers.plaintext import markdown_to_text
+
+    text, _, meta = _text(path)
+    return markdown_to_text(text), None, meta
+
+
+def _with_no_turns(read: Callable[[Path], tuple[str, dict[str, str]]]) -> Reader:
+    def reader(path: Path) -> tuple[str, None, dict[str, str]]:
+        text, meta = read(path)
+        return text, None, meta
+
+    return reader
+
+
+def _docx(path: Path) -> tuple[str, dict[str, str]]:
+    from importers.office import read_docx
+
+    return read_docx(path)
+
+
+def _odt(path: Path) -> tuple[str, dict[str, str]]:
+    from importers.office import read_odt
+
+    return read_odt(path)
+
+
+def _rtf(path: Path) -> tuple[str, dict[str, str]]:
+    from importers.office import read_rtf
+
+    return read_rtf(path)
+
+
+def _pdf(path: Path) -> tuple[str, dict[str, str]]:
+    from importers.pdf import read_pdf
+
+    return read_pdf(path)
+
+
+def _html(path: Path) -> tuple[str, dict[str, str]]:
+    from importers.html import read_html
+
+    return read_html(path)
+
+
+def _subtitles(kind: str) -> Reader:
+    def reader(path: Path) -> tuple[str, tuple[Turn, ...], dict[str, str]]:
+        from importers.subtitles import read_subtitles
+
+        return read_subtitles(path, kind)
+
+    return reader
+
+
+_READERS: dict[str, tuple[str, Reader]] = {
+    ".txt": ("text", _text),
+    ".text": ("text", _text),
+    ".md": ("markdown", _markdown),
+    ".markdown": ("markdown", _markdown),
+    ".docx": ("docx", _with_no_turns(_docx)),
+    ".odt": ("odt", _with_no_turns(_odt)),
+    ".rtf": ("rtf", _with_no_turns(_rtf)),
+    ".pdf": ("pdf", _with_no_turns(_pdf)),
+    ".html": ("html", _with_no_turns(_html)),
+    ".htm": ("html", _with_no_turns(_html)),
+    ".vtt": ("vtt", _subtitles("vtt")),
+    ".srt": ("srt", _subtitles("srt")),
+}
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_READERS)
+
+
+def read_transcript(path: str | Path) -> Transcript:
+    """Read one file into a :class:`Transcript`; raises :class:`ImportProblem` on bad input."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in _READERS:
+        raise ImportProblem(path, f"has an unsupported type {suffix or '(no extension)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}")
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise ImportProblem(path, "is not a file")
+        if size == 0:
+            raise ImportProblem(path, "is empty")
+        if size > MAX_FILE_BYTES:
+            raise ImportProblem(path, f"is {size // 2**20} MB; files over {MAX_FILE_BYTES // 2**20} MB are refused")
+        fmt, reader = _READERS[suffix]
+        raw, turns, meta = reader(path)
+        digest = _file_sha256(path)
+    except FileNotFoundError:
+        raise ImportProblem(path, "does not exist") from None
+    except PermissionError:
+        raise ImportProblem(path, "cannot be read (permission denied)") from None
+    except IsADirectoryError:
+        raise ImportProblem(path, "is a folder, not a file") from None
+    except MemoryError:
+        raise ImportProblem(path, "is too large to read into memory") from None
+    except OSError as exc:
+        raise ImportProblem(path, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+    text = normalise_text(raw) if turns is None else raw
+    if looks_binary(text):
+        raise ImportProblem(path, f"does not contain text (binary data in a {suffix} file)")
+    if not text.strip():
+        raise ImportProblem(path, "contains no text")
+    if turns is None:
+        turns = find_turns(text)
+    warnings = () if turns else ("no speaker turns recognised",)
+    return Transcript(
+        text=text,
+        turns=turns,
+        source_name=path.name,
+        source_sha256=digest,
+        format=fmt,
+        metadata=meta,
+        warnings=warnings,
+    )
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def find_files(paths: Iterable[str | Path], *, recursive: bool = True) -> tuple[list[Path], list[Path]]:
+    """Expand files and folders into (importable files, skipped files), in a stable order.
+
+    Hidden files, editor lock files (``~$x.docx``) and unsupported types in folders are skipped;
+    a file named explicitly is always returned so that its problem can be reported.
+    """
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.is_dir():
+            found.append(p)
+            continue
+        walker = p.rglob("*") if recursive else p.glob("*")
+        for child in sorted(walker, key=lambda c: str(c).casefold()):
+            if not child.is_file():
+                continue
+            rel = child.relative_to(p)
+            if any(part.startswith(".") for part in rel.parts) or child.name.startswith("~$"):
+                continue
+            (found if child.suffix.lower() in _READERS else skipped).append(child)
+    return found, skipped

@@ -1,0 +1,87 @@
+"""The transcript value every importer returns, and the text normalisation they all share."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+class ImportProblem(Exception):
+    """A file cannot be imported; the message names the file and the cause, in one line.
+
+    It never contains transcript text: messages end up in logs and reports.
+    """
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One speaker turn: ``[start, end)`` in code points, label included.
+
+    ``body_start`` is where the spoken words begin (after the label and timestamp), so that
+    "code the whole turn" codes what was said, not ``P3:``.
+    """
+
+    start: int
+    body_start: int
+    end: int
+    speaker: str
+    timestamp_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """What an importer makes of one file: normalised text, speaker turns, metadata."""
+
+    text: str
+    turns: tuple[Turn, ...] = ()
+    source_name: str = ""
+    source_sha256: str = ""
+    format: str = ""
+    metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def content_sha256(self) -> str:
+        return content_hash(self.text)
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """Speaker labels in order of first appearance."""
+        return tuple(dict.fromkeys(t.speaker for t in self.turns))
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the normalised text; how QualBench recognises the same document anywhere."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalise_text(text: str) -> str:
+    """LF line ends, no BOM, NFC, no NUL; the form in which document text is stored for good.
+
+    Offsets into a document are code points into this string, so it must never change after
+    import: every importer passes its text through here exactly once.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Line/paragraph separators and form feeds (PDF page breaks) become plain line breaks.
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\f", "\n")
+    text = text.replace("\x00", "")
+    return unicodedata.normalize("NFC", text)
+
+
+def looks_binary(text: str) -> bool:
+    """True when decoded text is mostly control characters, i.e. the file was not text."""
+    if not text:
+        return False
+    sample = text[:65536]
+    bad = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
+    return bad > max(8, len(sample) // 100)

@@ -1,0 +1,5 @@
+import sys
+
+from qualbench.cli import main
+
+sys.exit(main())

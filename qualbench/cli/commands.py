@@ -1,0 +1,581 @@
+"""The sub-commands of ``qualbench``: each parses its arguments and calls core services."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from qualbench.cli import terminal
+from qualbench.cli.terminal import Bar, cancellable, print_json, print_table
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Handler] = {}
+
+
+def _command(fn: Handler) -> Handler:
+    COMMANDS[fn.__name__] = fn
+    return fn
+
+
+def known_error(exc: Exception) -> int | None:
+    """Exit code for errors whose message is safe and useful to show, else None."""
+    from importers import ImportProblem
+    from qualbench.codebook_files import CodebookFileError
+    from qualbench.codings_csv import CodingsFileError
+    from qualbench.exports import ExportError
+    from qualbench.progress import Cancelled
+    from qualbench.services.cases import AttributeTableError
+    from qualbench.services.codes import CodebookError
+    from qualbench.services.coding import CodingError
+    from qualbench.services.documents import NotFound
+    from qualbench.store import ProjectError
+
+    if isinstance(exc, ProjectError):
+        return terminal.PROJECT
+    if isinstance(exc, Cancelled):
+        return terminal.CANCELLED
+    if isinstance(
+        exc,
+        ImportProblem | CodebookFileError | CodingsFileError | ExportError | AttributeTableError | CodebookError | CodingError | NotFound,
+    ):
+        return terminal.FAILED
+    if isinstance(exc, OSError) and exc.filename:
+        return terminal.FAILED
+    return None
+
+
+def _coder_name(args: argparse.Namespace) -> str:
+    return str(getattr(args, "coder", None) or os.environ.get("QUALBENCH_CODER") or getpass.getuser())
+
+
+def _open(args: argparse.Namespace, *, write: bool) -> Any:
+    from qualbench.store import open_project
+
+    return open_project(args.project, readonly=not write)
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+
+def add_arguments(sub: Any) -> None:  # noqa: PLR0915 - one flat list of commands reads best
+    def cmd(name: str, handler: Handler, help_: str, *, project: bool = True) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(handler=handler.__name__)
+        if project:
+            p.add_argument("project", help="project file (.qualbench)")
+        return p
+
+    p = cmd("demo", demo, "build the bundled sample project (if needed) and print its theme table", project=False)
+    p.add_argument("--project", type=Path, help="where to put the sample project (default: your data folder)")
+    p.add_argument("--fresh", action="store_true", help="rebuild it even if it exists")
+
+    p = cmd("create", create, "create a new, empty project file", project=False)
+    p.add_argument("project", help="new project file, e.g. study.qualbench")
+    p.add_argument("--name", help="project name (default: the file name)")
+    p.add_argument("--language", default="en", help="language of the transcripts (default: en)")
+    p.add_argument("--codebook", type=Path, help="load this codebook (.yaml/.csv/.xlsx) into it")
+
+    p = cmd("info", info, "show what a project holds")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = cmd("import", import_, "import transcript files and folders (txt, md, docx, odt, rtf, pdf, html, vtt, srt)")
+    p.add_argument("paths", nargs="+", type=Path, help="files or folders")
+    p.add_argument("--kind", choices=["interview", "focus_group", "other"], help="document kind (default: guessed)")
+    p.add_argument(
+        "--case-scope", choices=["document", "project"], default="document",
+        help="a speaker label is one participant per document (default) or one across the project",
+    )
+    p.add_argument("--no-recursive", action="store_true", help="do not descend into sub-folders")
+    p.add_argument("--json", action="store_true", help="print the import report as JSON")
+
+    for name, handler, what in (
+        ("documents", documents, "list documents with their counts"),
+        ("codes", codes, "list the codebook with counts"),
+        ("coders", coders, "list coders with their number of codings"),
+        ("cases", cases, "list participants (cases) with their attributes"),
+    ):
+        p = cmd(name, handler, what)
+        p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = cmd("attributes", attributes, "apply a CSV/XLSX table of document or participant attributes")
+    p.add_argument("file", type=Path, help="columns: document[, kind], ... | document, speaker[, pseudonym], ... | case, ...")
+
+    p = sub.add_parser("codebook", help="load or export a codebook", description="load or export a codebook")
+    csub = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    for name, handler, what in (
+        ("load", codebook_load, "merge a codebook file (.yaml/.csv/.xlsx) into the project"),
+        ("export", codebook_export, "write the project's codebook to .yaml, .csv or .xlsx"),
+    ):
+        q = csub.add_parser(name, help=what, description=what)
+        q.set_defaults(handler=handler.__name__)
+        q.add_argument("project", help="project file (.qualbench)")
+        q.add_argument("file", type=Path)
+
+    p = cmd("code", code, "apply a code to a span given by offsets or by quoting the text")
+    p.add_argument("--document", required=True, help="document name")
+    p.add_argument("--code", required=True, help="code path (Parent > Child) or unique name")
+    p.add_argument("--start", type=int, help="first character (code points, from 0)")
+    p.add_argument("--end", type=int, help="end character, exclusive")
+    p.add_argument("--quote", help="the exact text to code, instead of offsets")
+    p.add_argument("--occurrence", type=int, help="which occurrence of the quote (1 = first)")
+    p.add_argument("--coder", help="coder name (default: $QUALBENCH_CODER or your user name)")
+    p.add_argument("--memo", default="", help="a memo on this coding")
+    p.add_argument("--json", action="store_true", help="print the coding as JSON")
+
+    p = cmd("uncode", uncode, "remove a coding (by the id shown in exports)")
+    p.add_argument("coding", help="coding id (uuid)")
+
+    p = sub.add_parser("codings", help="import or export codings as CSV", description="import or export codings")
+    csub = p.add_subparsers(dest="codings_command", metavar="ACTION", required=True)
+    q = csub.add_parser("export", help="write all codings (document, start, end, code, coder, text, ...)")
+    q.set_defaults(handler="codings_export")
+    q.add_argument("project")
+    q.add_argument("file", type=Path)
+    q = csub.add_parser("import", help="add codings from CSV/XLSX; all rows are checked first, all or nothing")
+    q.set_defaults(handler="codings_import")
+    q.add_argument("project")
+    q.add_argument("file", type=Path)
+    q.add_argument("--coder", help="coder for rows without a coder column")
+    q.add_argument("--create-codes", action="store_true", help="add codes the project does not have yet")
+
+    p = cmd("excerpts", excerpts, "export coded excerpts with document, speaker, attributes, timestamp, code path, coder")
+    p.add_argument("out", type=Path, help="output file: .csv, .xlsx, .docx or .md")
+    _filters(p)
+
+    p = cmd("table", table, "theme-frequency table: codes x documents, participants or an attribute")
+    p.add_argument("--by", default="document", help="document (default), case, kind, or an attribute (country, case:gender ...)")
+    p.add_argument("--measure", choices=["codings", "documents", "participants"], default="codings", help="what to print")
+    p.add_argument("--rollup", action="store_true", help="count sub-codes in their parents")
+    p.add_argument("--out", type=Path, help="also write it: .csv (chosen measure) or .xlsx (all measures)")
+    p.add_argument("--json", action="store_true", help="print JSON (all measures)")
+    _filters(p)
+
+    p = cmd("memo", memo, "add a memo to the project, a document, a code or a participant")
+    p.add_argument("text", help="memo text")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--document")
+    target.add_argument("--code")
+    target.add_argument("--case")
+    p.add_argument("--coder", help="author (default: $QUALBENCH_CODER or your user name)")
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--code", action="append", default=[], help="only this code and its sub-codes (repeatable)")
+    p.add_argument("--coder", action="append", default=[], help="only this coder (repeatable)")
+    p.add_argument("--document", action="append", default=[], help="only this document (repeatable)")
+    p.add_argument("--origin", action="append", default=[], choices=["manual", "auto", "imported"], help="only codings of this origin")
+
+
+def _make_filters(session: Any, args: argparse.Namespace) -> Any:
+    from qualbench.reports import Filters
+    from qualbench.services.codes import resolve_code
+    from qualbench.services.documents import resolve_document
+
+    return Filters(
+        coders=tuple(args.coder),
+        code_ids=tuple(resolve_code(session, c) for c in args.code),
+        document_ids=tuple(resolve_document(session, d) for d in args.document),
+        origins=tuple(args.origin),
+    )
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+@_command
+def demo(args: argparse.Namespace) -> int:
+    from qualbench.reports import theme_table
+    from qualbench.sample import build_sample, default_location
+    from qualbench.store import open_project
+
+    path = args.project or default_location()
+    if args.fresh and path.exists():
+        path.unlink()
+    if path.exists():
+        project = open_project(path, readonly=True)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        bar = Bar("Building sample")
+        try:
+            project = build_sample(path, progress=bar)
+        finally:
+            bar.close()
+        terminal.note(f"sample project written to {path}")
+    with project, project.read() as s:
+        t = theme_table(s, by="document:country", filters=_no_filters())
+        print(f"Theme frequencies in {path.name}: codings per code by country\n")
+        _print_theme(t, "codings")
+    terminal.note(f"\nnext: qualbench excerpts {path} quotes.docx   |   qualbench table {path} --by case:gender")
+    return terminal.OK
+
+
+def _no_filters() -> Any:
+    from qualbench.reports import Filters
+
+    return Filters()
+
+
+@_command
+def create(args: argparse.Namespace) -> int:
+    from qualbench.store import create_project
+
+    book = None
+    if args.codebook:
+        from qualbench.codebook_files import read_codebook
+
+        book = read_codebook(args.codebook)  # check it before creating anything
+    with create_project(args.project, name=args.name, language=args.language) as project:
+        if book is not None:
+            from qualbench.services.codebook import load_codebook
+
+            with project.write() as s:
+                report = load_codebook(s, book)
+            terminal.note(f"loaded {len(report.added)} codes")
+    terminal.note(f"created {args.project}")
+    return terminal.OK
+
+
+@_command
+def info(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from qualbench import db, migrations
+
+    with _open(args, write=False) as project, project.read() as s:
+        meta = project.info()
+        counts = {
+            name: s.execute(select(func.count()).select_from(t)).scalar_one()
+            for name, t in (
+                ("documents", db.DOCUMENT), ("speaker turns", db.TURN), ("participants", db.CASES), ("codes", db.CODE),
+                ("codings", db.CODING), ("coders", db.CODER), ("memos", db.MEMO),
+            )
+        }
+    data = {"name": meta.name, "uuid": meta.uuid, "language": meta.language, "created": meta.created.isoformat(timespec="seconds"),
+            "schema": migrations.SCHEMA_VERSION, **counts}
+    if args.json:
+        print_json(data)
+    else:
+        for k, v in data.items():
+            print(f"{k:>14}: {v}")
+    return terminal.OK
+
+
+@_command
+def import_(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from qualbench.services.documents import import_files
+
+    with _open(args, write=True) as project, cancellable() as token:
+        bar = Bar("Importing")
+        try:
+            report = import_files(
+                project, args.paths, kind=args.kind, case_scope=args.case_scope, recursive=not args.no_recursive,
+                progress=bar, cancel=token.is_set,
+            )
+        finally:
+            bar.close()
+    if args.json:
+        data = asdict(report)
+        data.pop("changes")
+        print_json(data)
+    else:
+        for f in report.imported:
+            extra = f"; {', '.join(f.warnings)}" if f.warnings else ""
+            print(f"imported  {f.name}  ({f.kind.replace('_', ' ')}, {f.turns} turns, {f.speakers} speakers{extra})")
+        for d in report.duplicates:
+            print(f"skipped   {d.path}: same text as document {d.existing!r}")
+        for u in report.unsupported:
+            print(f"skipped   {u}: not a transcript type")
+        for failure in report.failed:
+            terminal.error(f"{failure.path}: {failure.reason}")
+        done = len(report.imported) + len(report.duplicates) + len(report.failed)
+        terminal.note(
+            f"{len(report.imported)} imported, {len(report.duplicates)} duplicates skipped, {len(report.failed)} failed"
+            + (f"; cancelled after {done} of {report.total}" if report.cancelled else "")
+        )
+    if report.cancelled:
+        return terminal.CANCELLED
+    if report.failed:
+        return terminal.FAILED if not report.imported and not report.duplicates else terminal.PARTIAL
+    return terminal.OK
+
+
+@_command
+def documents(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from qualbench.services.cases import values_of
+    from qualbench.services.documents import list_documents
+
+    with _open(args, write=False) as project, project.read() as s:
+        rows = list_documents(s)
+        attrs = values_of(s, scope="document")
+    if args.json:
+        print_json([{**asdict(r), "attributes": attrs.get(r.id, {})} for r in rows])
+        return terminal.OK
+    print_table(
+        ["document", "kind", "words", "turns", "speakers", "codings", "attributes"],
+        [[r.name, r.kind.replace("_", " "), r.word_count, r.turns, r.speakers, r.codings,
+          ", ".join(f"{k}={v}" for k, v in attrs.get(r.id, {}).items())] for r in rows],
+        right=[False, False, True, True, True, True, False],
+    )
+    return terminal.OK
+
+
+@_command
+def codes(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from qualbench.db import CODING
+    from qualbench.services.codes import code_tree
+
+    with _open(args, write=False) as project, project.read() as s:
+        nodes = code_tree(s)
+        counts = dict(s.execute(select(CODING.c.code_id, func.count()).group_by(CODING.c.code_id)).tuples().all())
+    if args.json:
+        print_json([
+            {"id": n.uuid, "path": n.path, "name": n.name, "color": n.color, "definition": n.definition,
+             "inclusion": n.inclusion, "exclusion": n.exclusion, "example": n.example, "keywords": n.keywords,
+             "codings": counts.get(n.id, 0)}
+            for n in nodes
+        ])
+        return terminal.OK
+    print_table(["code", "colour", "codings"], [["  " * n.depth + n.name, n.color, counts.get(n.id, 0)] for n in nodes],
+                right=[False, False, True])
+    return terminal.OK
+
+
+@_command
+def coders(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from qualbench.db import CODER, CODING
+
+    with _open(args, write=False) as project, project.read() as s:
+        rows = s.execute(
+            select(CODER.c.name, CODER.c.uuid, func.count(CODING.c.id))
+            .outerjoin(CODING, CODING.c.coder_id == CODER.c.id)
+            .group_by(CODER.c.id, CODER.c.name, CODER.c.uuid)
+            .order_by(CODER.c.name)
+        ).all()
+    if args.json:
+        print_json([{"name": n, "id": u, "codings": c} for n, u, c in rows])
+    else:
+        print_table(["coder", "codings"], [[n, c] for n, _, c in rows], right=[False, True])
+    return terminal.OK
+
+
+@_command
+def cases(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from qualbench.db import CASES, TURN
+    from qualbench.services.cases import attribute_names, values_of
+
+    with _open(args, write=False) as project, project.read() as s:
+        rows = s.execute(
+            select(CASES.c.id, CASES.c.name, func.count(TURN.c.id))
+            .outerjoin(TURN, TURN.c.case_id == CASES.c.id)
+            .group_by(CASES.c.id, CASES.c.name)
+            .order_by(CASES.c.name)
+        ).all()
+        values = values_of(s, scope="case")
+        names = attribute_names(s, scope="case")
+    if args.json:
+        print_json([{"name": n, "turns": t, "attributes": values.get(i, {})} for i, n, t in rows])
+    else:
+        print_table(["participant", "turns", *names], [[n, t, *(values.get(i, {}).get(a, "") for a in names)] for i, n, t in rows])
+    return terminal.OK
+
+
+@_command
+def attributes(args: argparse.Namespace) -> int:
+    from qualbench.services.cases import apply_attribute_table
+
+    with _open(args, write=True) as project, project.write() as s:
+        report = apply_attribute_table(s, args.file)
+    what = "documents" if report.scope == "document" else "participants"
+    terminal.note(f"applied {report.rows_applied} rows to {what}: {', '.join(report.attributes) or 'no attributes'}")
+    if report.renamed:
+        terminal.note(f"renamed {report.renamed} participants to their pseudonyms")
+    for line in report.skipped:
+        terminal.note(f"skipped {line}")
+    return terminal.OK
+
+
+@_command
+def codebook_load(args: argparse.Namespace) -> int:
+    from qualbench.codebook_files import read_codebook
+    from qualbench.services.codebook import load_codebook
+
+    book = read_codebook(args.file)
+    with _open(args, write=True) as project, project.write() as s:
+        report = load_codebook(s, book)
+    terminal.note(f"{len(report.added)} codes added, {len(report.updated)} updated, {report.unchanged} unchanged")
+    return terminal.OK
+
+
+@_command
+def codebook_export(args: argparse.Namespace) -> int:
+    from qualbench.codebook_files import write_codebook
+    from qualbench.services.codebook import project_codebook
+
+    with _open(args, write=False) as project, project.read() as s:
+        book = project_codebook(s)
+    write_codebook(book, args.file)
+    terminal.note(f"wrote {sum(1 for _ in book.walk())} codes to {args.file}")
+    return terminal.OK
+
+
+@_command
+def code(args: argparse.Namespace) -> int:
+    from qualbench.services.codes import resolve_code
+    from qualbench.services.coding import CodingError, apply_code, find_quote, get_or_create_coder
+    from qualbench.services.documents import document_text, resolve_document
+    from qualbench.services.memos import add_memo
+
+    with _open(args, write=True) as project, project.write() as s:
+        doc_id = resolve_document(s, args.document)
+        code_id = resolve_code(s, args.code)
+        text = document_text(s, doc_id)
+        if args.quote is not None:
+            start, end = find_quote(text, args.quote, occurrence=args.occurrence)
+        elif args.start is not None and args.end is not None:
+            start, end = args.start, args.end
+        else:
+            raise CodingError("give --start and --end, or --quote")
+        coder_id, _ = get_or_create_coder(s, _coder_name(args))
+        coding_id, changes = apply_code(s, document_id=doc_id, start=start, end=end, code_id=code_id, coder_id=coder_id)
+        if args.memo and changes:
+            add_memo(s, target="coding", target_id=coding_id, text=args.memo, coder_id=coder_id)
+        from qualbench.services.coding import coding_row
+
+        uid = coding_row(s, coding_id)["uuid"]
+    if args.json:
+        print_json({"id": uid, "document": args.document, "start": start, "end": end, "code": args.code,
+                    "coder": _coder_name(args), "new": bool(changes)})
+    else:
+        terminal.note(f"{'coded' if changes else 'already coded'} {args.document} {start}-{end} with {args.code!r} (id {uid})")
+    return terminal.OK
+
+
+@_command
+def uncode(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from qualbench.db import CODING
+    from qualbench.services.coding import remove_coding
+    from qualbench.services.documents import NotFound
+
+    with _open(args, write=True) as project, project.write() as s:
+        found = s.execute(select(CODING.c.id).where(CODING.c.uuid == args.coding.strip().lower())).scalar()
+        if found is None:
+            raise NotFound(f"no coding {args.coding!r} in the project")
+        remove_coding(s, int(found))
+    terminal.note(f"removed coding {args.coding}")
+    return terminal.OK
+
+
+@_command
+def codings_export(args: argparse.Namespace) -> int:
+    from qualbench.codings_csv import export_codings
+
+    with _open(args, write=False) as project, project.read() as s:
+        n = export_codings(s, args.file)
+    terminal.note(f"wrote {n} codings to {args.file} (contains transcript text)")
+    return terminal.OK
+
+
+@_command
+def codings_import(args: argparse.Namespace) -> int:
+    from qualbench.codings_csv import read_codings
+    from qualbench.services.coding import bulk_apply
+
+    with _open(args, write=True) as project, cancellable() as token:
+        bar = Bar("Coding")
+        try:
+            with project.write() as s:
+                rows = read_codings(s, args.file, default_coder=args.coder, create_codes=args.create_codes)
+                result = bulk_apply(s, rows, progress=bar, cancel=token.is_set)
+        finally:
+            bar.close()
+    terminal.note(f"{result.inserted} codings added, {result.already_present} already present")
+    return terminal.OK
+
+
+@_command
+def excerpts(args: argparse.Namespace) -> int:
+    from qualbench.exports.excerpts import write_excerpts
+    from qualbench.reports import excerpts as query
+
+    with _open(args, write=False) as project, project.read() as s:
+        items = query(s, filters=_make_filters(s, args))
+        name = project.info().name
+    write_excerpts(items, args.out, project=name)
+    terminal.note(f"wrote {len(items)} excerpts to {args.out} (contains transcript text)")
+    return terminal.OK
+
+
+@_command
+def table(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from qualbench.exports.tables import write_theme_table
+    from qualbench.reports import MEASURES, theme_table
+
+    with _open(args, write=False) as project, project.read() as s:
+        t = theme_table(s, by=args.by, filters=_make_filters(s, args), rollup=args.rollup)
+        name = project.info().name
+    if args.out:
+        measures = (args.measure, *(m for m in MEASURES if m != args.measure))
+        write_theme_table(t, args.out, project=name, measures=measures)
+        terminal.note(f"wrote {args.out}")
+    if args.json:
+        print_json({
+            "by": t.by, "columns": t.columns, "notes": t.notes,
+            "column_documents": t.column_documents, "column_participants": t.column_participants,
+            "rows": [{"code": r.path, "depth": r.depth, "total": asdict(r.total), "cells": {c: asdict(v) for c, v in r.cells.items()}} for r in t.rows],
+        })
+    else:
+        _print_theme(t, args.measure)
+    return terminal.OK
+
+
+def _print_theme(t: Any, measure: str) -> None:
+    header = ["code", *t.columns, "total"]
+    rows = [["  " * r.depth + r.name, *(r.cells[c].get(measure) or "." for c in t.columns), r.total.get(measure)] for r in t.rows]
+    print_table(header, rows, right=[False] + [True] * (len(header) - 1))
+    print(f"\n({measure}; {t.notes[0]})")
+
+
+@_command
+def memo(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from qualbench.db import CASES
+    from qualbench.services.codes import resolve_code
+    from qualbench.services.coding import get_or_create_coder
+    from qualbench.services.documents import NotFound, resolve_document
+    from qualbench.services.memos import add_memo
+
+    with _open(args, write=True) as project, project.write() as s:
+        coder_id, _ = get_or_create_coder(s, _coder_name(args))
+        if args.document:
+            target, target_id = "document", resolve_document(s, args.document)
+        elif args.code:
+            target, target_id = "code", resolve_code(s, args.code)
+        elif args.case:
+            found = s.execute(select(CASES.c.id).where(CASES.c.name == args.case)).scalar()
+            if found is None:
+                raise NotFound(f"no participant {args.case!r} in the project")
+            target, target_id = "case", int(found)
+        else:
+            target, target_id = "project", None
+        add_memo(s, target=target, target_id=target_id, text=args.text, coder_id=coder_id)
+    terminal.note(f"memo added to the {target}")
+    return terminal.OK

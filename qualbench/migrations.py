@@ -1,0 +1,50 @@
+"""Numbered schema upgrade steps, run in one transaction after a backup of the project file.
+
+A new project is created from the current models at :data:`SCHEMA_VERSION`. When the models
+change, add ``STEPS[n]`` that takes a schema at ``n - 1`` to ``n`` (with Alembic's operations, which
+work the same on SQLite and PostgreSQL), raise :data:`SCHEMA_VERSION`, and keep a project file of
+the old version in ``tests/data/`` so the upgrade is tested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, text
+
+if TYPE_CHECKING:
+    from qualbench.store import Project
+
+SCHEMA_VERSION = 1
+
+Step = Callable[[Any, Connection], None]  # (alembic Operations, connection)
+STEPS: dict[int, Step] = {}
+
+
+def backup_path(path: Path, version: int) -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.name}.schema{version}-{stamp}.bak")
+
+
+def upgrade(project: Project, from_version: int) -> Path | None:
+    """Bring the project to :data:`SCHEMA_VERSION`; returns the backup file made first, if any."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from qualbench.store import ProjectError, backup_file
+
+    missing = [v for v in range(from_version + 1, SCHEMA_VERSION + 1) if v not in STEPS]
+    if missing:
+        raise ProjectError(f"{project.label}: no upgrade path from schema {from_version} (missing {missing})")
+    backup = None
+    if project.path is not None:
+        backup = backup_file(project.path, backup_path(project.path, from_version))
+    with project.engine.begin() as conn:
+        ops = Operations(MigrationContext.configure(conn, opts={"render_as_batch": True}))
+        for version in range(from_version + 1, SCHEMA_VERSION + 1):
+            STEPS[version](ops, conn)
+        conn.execute(text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": str(SCHEMA_VERSION)})
+    return backup

@@ -1,0 +1,373 @@
+"""Read-only analyses: theme-frequency tables and coded excerpts with their full context."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, select, true
+from sqlmodel import Session
+
+from qualbench.db import ATTRIBUTE, CASES, CODER, CODING, CODING_CASE, DOCUMENT, MEMO, TURN
+from qualbench.services.cases import values_of
+from qualbench.services.codes import code_tree, descendants
+from qualbench.services.documents import NotFound
+
+NO_VALUE = "(no value)"
+NO_SPEAKER = "(no speaker)"
+MEASURES = ("codings", "documents", "participants")
+
+
+@dataclass(frozen=True)
+class Cell:
+    codings: int = 0
+    documents: int = 0
+    participants: int = 0
+
+    def get(self, measure: str) -> int:
+        return int(getattr(self, measure))
+
+
+@dataclass
+class ThemeRow:
+    code_id: int
+    path: str
+    name: str
+    depth: int
+    cells: dict[str, Cell]
+    total: Cell
+
+
+@dataclass
+class ThemeTable:
+    """Codes x columns (documents, participants, or values of an attribute)."""
+
+    by: str
+    columns: list[str]
+    rows: list[ThemeRow]
+    column_documents: dict[str, int]
+    column_participants: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which codings count: by coder names, code ids (with their sub-codes), documents, origin."""
+
+    coders: Sequence[str] = ()
+    code_ids: Sequence[int] = ()
+    document_ids: Sequence[int] = ()
+    origins: Sequence[str] = ()
+
+    def where(self, session: Session) -> ColumnElement[bool]:
+        conds: list[ColumnElement[bool]] = []
+        if self.coders:
+            ids = list(session.execute(select(CODER.c.id).where(CODER.c.name.in_(list(self.coders)))).scalars())
+            missing = set(self.coders) - set(session.execute(select(CODER.c.name).where(CODER.c.id.in_(ids))).scalars())
+            if missing:
+                raise NotFound(f"no coder {sorted(missing)[0]!r} in the project")
+            conds.append(CODING.c.coder_id.in_(ids))
+        if self.code_ids:
+            wanted = {d for c in self.code_ids for d in descendants(session, c)}
+            conds.append(CODING.c.code_id.in_(sorted(wanted)))
+        if self.document_ids:
+            conds.append(CODING.c.document_id.in_(list(self.document_ids)))
+        if self.origins:
+            conds.append(CODING.c.origin.in_(list(self.origins)))
+        return and_(true(), *conds)
+
+
+def resolve_by(session: Session, by: str) -> tuple[str, str | None]:
+    """``document``, ``case``, ``kind``, ``document:ATTR``, ``case:ATTR`` or a bare attribute name
+    -> (scope, attribute or None)."""
+    by = by.strip()
+    if by in {"document", "case", "kind"}:
+        return by, None
+    scope, _, name = by.partition(":")
+    if name and scope in {"document", "case"}:
+        candidates = [(scope, name)]
+    else:
+        name = by
+        candidates = [(s, by) for s in ("document", "case")]
+    found = [
+        (s, n)
+        for s, n in candidates
+        if session.execute(select(ATTRIBUTE.c.id).where(and_(ATTRIBUTE.c.scope == s, ATTRIBUTE.c.name == n))).first()
+    ]
+    if not found:
+        raise NotFound(f"no attribute {name!r}; use document, case, kind or an attribute name")
+    if len(found) > 1:
+        raise NotFound(f"{name!r} is an attribute of documents and of cases; say document:{name} or case:{name}")
+    return found[0]
+
+
+def theme_table(session: Session, *, by: str = "document", filters: Filters = Filters(), rollup: bool = False) -> ThemeTable:
+    """Codings, documents and participants per code and column.
+
+    A coding belongs to its document and to every participant speaking in its span. In tables
+    by participant (or participant attribute), a coding spanning two speakers counts in each of
+    their columns once; the row total counts it once.
+    """
+    scope, attr = resolve_by(session, by)
+    docs = {r.id: (r.name, r.kind) for r in session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.kind).order_by(DOCUMENT.c.position, DOCUMENT.c.id))}
+    cases = dict(session.execute(select(CASES.c.id, CASES.c.name).order_by(CASES.c.name)).tuples().all())
+    doc_values = values_of(session, scope="document") if scope == "document" and attr else {}
+    case_values = values_of(session, scope="case") if scope == "case" and attr else {}
+    case_based = scope == "case"
+
+    def column(doc_id: int, case_id: int | None) -> str:
+        if scope == "kind":
+            return docs[doc_id][1].replace("_", " ")
+        if scope == "document":
+            return doc_values.get(doc_id, {}).get(attr, NO_VALUE) if attr else docs[doc_id][0]
+        if case_id is None:
+            return NO_SPEAKER
+        return case_values.get(case_id, {}).get(attr, NO_VALUE) if attr else cases[case_id]
+
+    where = filters.where(session)
+    codings: dict[tuple[int, str], int] = {}
+    doc_sets: dict[tuple[int, str], set[int]] = {}
+    case_sets: dict[tuple[int, str], set[int]] = {}
+    totals: dict[int, int] = {}
+    grouped = session.execute(
+        select(CODING.c.code_id, CODING.c.document_id, CODING.c.case_id, _count())
+        .where(where)
+        .group_by(CODING.c.code_id, CODING.c.document_id, CODING.c.case_id)
+    )
+    for code_id, doc_id, case_id, n in grouped:
+        key = (code_id, column(doc_id, case_id))
+        codings[key] = codings.get(key, 0) + n
+        doc_sets.setdefault(key, set()).add(doc_id)
+        if case_id is not None:
+            case_sets.setdefault(key, set()).add(case_id)
+        totals[code_id] = totals.get(code_id, 0) + n
+    extras = session.execute(
+        select(CODING.c.code_id, CODING.c.document_id, CODING.c.case_id, CODING_CASE.c.case_id)
+        .join(CODING_CASE, CODING_CASE.c.coding_id == CODING.c.id)
+        .where(where)
+    )
+    for code_id, doc_id, primary, extra in extras:
+        key = (code_id, column(doc_id, extra))
+        case_sets.setdefault(key, set()).add(extra)
+        if case_based and key[1] != column(doc_id, primary):
+            codings[key] = codings.get(key, 0) + 1
+            doc_sets.setdefault(key, set()).add(doc_id)
+
+    columns = _columns(session, scope, attr, docs, cases, doc_values, case_values, {k[1] for k in codings})
+    col_docs, col_cases = _column_sizes(session, column, docs)
+    nodes = code_tree(session)
+    if filters.code_ids:
+        keep = {d for c in filters.code_ids for d in descendants(session, c)}
+        nodes = [n for n in nodes if n.id in keep]
+    subtree = {n.id: (descendants(session, n.id) if rollup else [n.id]) for n in nodes}
+    rows = []
+    for n in nodes:
+        cells = {}
+        all_docs: set[int] = set()
+        all_cases: set[int] = set()
+        for col in columns:
+            c_n = 0
+            d_set: set[int] = set()
+            p_set: set[int] = set()
+            for cid in subtree[n.id]:
+                c_n += codings.get((cid, col), 0)
+                d_set |= doc_sets.get((cid, col), set())
+                p_set |= case_sets.get((cid, col), set())
+            cells[col] = Cell(c_n, len(d_set), len(p_set))
+            all_docs |= d_set
+            all_cases |= p_set
+        total = Cell(sum(totals.get(cid, 0) for cid in subtree[n.id]), len(all_docs), len(all_cases))
+        rows.append(ThemeRow(n.id, n.path, n.name, n.depth, cells, total))
+    notes = [
+        "codings: number of coded segments; documents: documents with at least one; participants: "
+        "distinct participants speaking in a coded segment",
+    ]
+    if rollup:
+        notes.append("each code includes the codings of its sub-codes")
+    if case_based:
+        notes.append("a segment spanning several speakers counts once for each of their columns and once in the total")
+    return ThemeTable(by=by, columns=columns, rows=rows, column_documents=col_docs, column_participants=col_cases, notes=notes)
+
+
+def _count() -> ColumnElement[int]:
+    from sqlalchemy import func
+
+    return func.count()
+
+
+def _columns(
+    session: Session,
+    scope: str,
+    attr: str | None,
+    docs: dict[int, tuple[str, str]],
+    cases: dict[int, str],
+    doc_values: dict[int, dict[str, str]],
+    case_values: dict[int, dict[str, str]],
+    used: Iterable[str],
+) -> list[str]:
+    if scope == "document" and not attr:
+        return [name for name, _ in docs.values()]
+    if scope == "case" and not attr:
+        cols = list(cases.values())
+    elif scope == "kind":
+        cols = sorted({kind.replace("_", " ") for _, kind in docs.values()})
+    else:
+        source = doc_values if scope == "document" else case_values
+        cols = sorted({v[attr] for v in source.values() if attr in v}, key=_natural)
+    extra = sorted(set(used) - set(cols), key=_natural)
+    return cols + extra
+
+
+def _natural(value: str) -> tuple[int, float | str]:
+    try:
+        return (0, float(value))
+    except ValueError:
+        return (1, value.casefold())
+
+
+def _column_sizes(session: Session, column: object, docs: dict[int, tuple[str, str]]) -> tuple[dict[str, int], dict[str, int]]:
+    """Documents and participants in each column (the denominators for percentages)."""
+    col = column  # type: ignore[assignment]
+    doc_count: dict[str, set[int]] = {}
+    case_count: dict[str, set[int]] = {}
+    for doc_id, case_id in session.execute(select(TURN.c.document_id, TURN.c.case_id).distinct()):
+        name = col(doc_id, case_id)  # type: ignore[operator]
+        doc_count.setdefault(name, set()).add(doc_id)
+        if case_id is not None:
+            case_count.setdefault(name, set()).add(case_id)
+    for doc_id in docs:
+        try:
+            name = col(doc_id, None)  # type: ignore[operator]
+        except KeyError:
+            continue
+        if name != NO_SPEAKER:
+            doc_count.setdefault(name, set()).add(doc_id)
+    return {k: len(v) for k, v in doc_count.items()}, {k: len(v) for k, v in case_count.items()}
+
+
+# --- excerpts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A coded segment with everything a quote in a paper needs."""
+
+    coding_id: int
+    coding_uuid: str
+    code_id: int
+    code_path: str
+    document: str
+    document_kind: str
+    start: int
+    end: int
+    text: str
+    coder: str
+    origin: str
+    created: str
+    speaker: str
+    participant: str
+    timestamp_ms: int | None
+    paragraph: int
+    document_attributes: dict[str, str]
+    participant_attributes: dict[str, str]
+    memo: str
+
+    @property
+    def timestamp(self) -> str:
+        return format_ms(self.timestamp_ms)
+
+    @property
+    def code_levels(self) -> list[str]:
+        return self.code_path.split(" > ")
+
+
+def format_ms(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    s = ms // 1000
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+class _DocContext:
+    """Turns and paragraph starts of one document, for locating excerpts."""
+
+    def __init__(self, session: Session, doc_id: int, text: str) -> None:
+        self.text = text
+        turns = session.execute(
+            select(TURN.c.start, TURN.c.end, TURN.c.speaker, TURN.c.case_id, TURN.c.timestamp_ms)
+            .where(TURN.c.document_id == doc_id)
+            .order_by(TURN.c.start)
+        ).all()
+        self.turns = turns
+        self.turn_starts = [t.start for t in turns]
+        starts, pos = [], 0
+        for line in text.split("\n"):
+            if line.strip():
+                starts.append(pos)
+            pos += len(line) + 1
+        self.paragraph_starts = starts
+
+    def turn_at(self, offset: int) -> tuple[str, int | None, int | None]:
+        i = bisect.bisect_right(self.turn_starts, offset) - 1
+        if i >= 0 and offset < self.turns[i].end:
+            t = self.turns[i]
+            return t.speaker, t.case_id, t.timestamp_ms
+        return "", None, None
+
+    def paragraph_at(self, offset: int) -> int:
+        return max(1, bisect.bisect_right(self.paragraph_starts, offset))
+
+
+def excerpts(session: Session, *, filters: Filters = Filters()) -> list[Excerpt]:
+    """Coded excerpts in codebook order, then document order and position."""
+    paths = {n.id: n.path for n in code_tree(session)}
+    order = {cid: i for i, cid in enumerate(paths)}
+    rows = session.execute(
+        select(
+            CODING.c.id, CODING.c.uuid, CODING.c.code_id, CODING.c.document_id, CODING.c.start, CODING.c.end,
+            CODING.c.origin, CODING.c.created, CODER.c.name.label("coder"),
+        )
+        .join(CODER, CODER.c.id == CODING.c.coder_id)
+        .where(filters.where(session))
+    ).all()
+    doc_ids = sorted({r.document_id for r in rows})
+    docs = {
+        r.id: r
+        for r in session.execute(
+            select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.kind, DOCUMENT.c.position, DOCUMENT.c.text).where(DOCUMENT.c.id.in_(doc_ids))
+        )
+    }
+    memos: dict[int, list[str]] = {}
+    coding_ids = [r.id for r in rows]
+    for i in range(0, len(coding_ids), 900):
+        for cid, text in session.execute(
+            select(MEMO.c.coding_id, MEMO.c.text).where(MEMO.c.coding_id.in_(coding_ids[i : i + 900])).order_by(MEMO.c.id)
+        ):
+            memos.setdefault(cid, []).append(text)
+    doc_attrs = values_of(session, scope="document", owner_ids=doc_ids)
+    case_attrs = values_of(session, scope="case")
+    case_names = dict(session.execute(select(CASES.c.id, CASES.c.name)).tuples().all())
+    contexts: dict[int, _DocContext] = {}
+    out = []
+    for r in sorted(rows, key=lambda r: (order.get(r.code_id, 0), docs[r.document_id].position, r.document_id, r.start, r.end)):
+        doc = docs[r.document_id]
+        ctx = contexts.get(doc.id)
+        if ctx is None:
+            ctx = contexts[doc.id] = _DocContext(session, doc.id, doc.text)
+        speaker, case_id, ts = ctx.turn_at(r.start)
+        created = r.created if isinstance(r.created, dt.datetime) else None
+        out.append(
+            Excerpt(
+                coding_id=r.id, coding_uuid=r.uuid, code_id=r.code_id, code_path=paths.get(r.code_id, ""),
+                document=doc.name, document_kind=doc.kind.replace("_", " "), start=r.start, end=r.end,
+                text=doc.text[r.start : r.end], coder=r.coder, origin=r.origin,
+                created=created.isoformat(timespec="seconds") if created else "",
+                speaker=speaker, participant=case_names.get(case_id, "") if case_id else "", timestamp_ms=ts,
+                paragraph=ctx.paragraph_at(r.start), document_attributes=doc_attrs.get(doc.id, {}),
+                participant_attributes=case_attrs.get(case_id, {}) if case_id else {},
+                memo="\n".join(memos.get(r.id, [])),
+            )
+        )
+    return out

@@ -1,0 +1,249 @@
+"""Cases (participants) and the attributes of cases and documents."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import and_, func, select, update
+from sqlmodel import Session
+
+from qualbench.changes import Changes
+from qualbench.db import ATTRIBUTE, CASE_VALUE, CASES, CODING, CODING_CASE, DOCUMENT, DOCUMENT_VALUE, MEMO, TURN
+from qualbench.model import KINDS, new_uuid, utcnow
+
+_MODERATOR = re.compile(r"(moderator|facilitator|mod)(\s*\d+)?", re.IGNORECASE)
+_INTERVIEWER = re.compile(r"(interviewer|researcher|int|iv|i|q)(\s*\d+)?", re.IGNORECASE)
+# Column names with a meaning of their own in attribute tables.
+DOCUMENT_KEYS = ("document", "doc", "file", "source")
+SPEAKER_KEYS = ("speaker", "label", "speaker label")
+
+
+class AttributeTableError(ValueError):
+    """The attribute table cannot be applied; nothing was changed."""
+
+
+def role_of(speaker: str) -> str:
+    """A first guess at a speaker's role from the label; the user can change it."""
+    if _MODERATOR.fullmatch(speaker.strip()):
+        return "moderator"
+    if _INTERVIEWER.fullmatch(speaker.strip()):
+        return "interviewer"
+    return "participant"
+
+
+def case_name_for(speaker: str, *, document_name: str, scope: str) -> str:
+    """Name of the case a speaker becomes: per document (default) or one per label project-wide."""
+    return speaker if scope == "project" else f"{document_name}: {speaker}"
+
+
+def ensure_attribute(session: Session, *, scope: str, name: str, type_: str = "text") -> int:
+    """Id of the attribute ``name`` of documents or cases, created if missing."""
+    found = session.execute(
+        select(ATTRIBUTE.c.id).where(and_(ATTRIBUTE.c.scope == scope, ATTRIBUTE.c.name == name))
+    ).scalar()
+    if found is not None:
+        return int(found)
+    position = session.execute(select(func.count()).select_from(ATTRIBUTE).where(ATTRIBUTE.c.scope == scope)).scalar() or 0
+    result = session.execute(
+        ATTRIBUTE.insert().values(uuid=new_uuid(), scope=scope, name=name, type=type_, position=position)
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def set_values(session: Session, *, scope: str, owner_id: int, values: dict[str, str]) -> Changes:
+    """Set attribute values of one document or case; an empty value removes it."""
+    target = DOCUMENT_VALUE if scope == "document" else CASE_VALUE
+    owner = target.c.document_id if scope == "document" else target.c.case_id
+    attr_ids = set()
+    for name, value in values.items():
+        attr_id = ensure_attribute(session, scope=scope, name=name)
+        attr_ids.add(attr_id)
+        session.execute(target.delete().where(and_(owner == owner_id, target.c.attribute_id == attr_id)))
+        if value.strip():
+            session.execute(target.insert().values({owner.name: owner_id, "attribute_id": attr_id, "value": value.strip()}))
+    key = "documents" if scope == "document" else "cases"
+    return Changes(attributes=frozenset(attr_ids), **{key: frozenset({owner_id})})  # type: ignore[arg-type]
+
+
+def values_of(session: Session, *, scope: str, owner_ids: Iterable[int] | None = None) -> dict[int, dict[str, str]]:
+    """``{owner id: {attribute name: value}}`` for documents or cases."""
+    target = DOCUMENT_VALUE if scope == "document" else CASE_VALUE
+    owner = target.c.document_id if scope == "document" else target.c.case_id
+    q = select(owner, ATTRIBUTE.c.name, target.c.value).join(ATTRIBUTE, ATTRIBUTE.c.id == target.c.attribute_id)
+    if owner_ids is not None:
+        q = q.where(owner.in_(list(owner_ids)))
+    out: dict[int, dict[str, str]] = {}
+    for oid, name, value in session.execute(q.order_by(ATTRIBUTE.c.position)):
+        out.setdefault(oid, {})[name] = value
+    return out
+
+
+def attribute_names(session: Session, *, scope: str) -> list[str]:
+    return list(session.execute(select(ATTRIBUTE.c.name).where(ATTRIBUTE.c.scope == scope).order_by(ATTRIBUTE.c.position)).scalars())
+
+
+def get_or_create_case(session: Session, name: str, *, role: str | None = None) -> tuple[int, bool]:
+    """(case id, created?) for a case name; new cases get a ``role`` attribute if given."""
+    found = session.execute(select(CASES.c.id).where(CASES.c.name == name)).scalar()
+    if found is not None:
+        return int(found), False
+    result = session.execute(CASES.insert().values(uuid=new_uuid(), name=name, description="", created=utcnow()))
+    case_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    if role:
+        set_values(session, scope="case", owner_id=case_id, values={"role": role})
+    return case_id, True
+
+
+def merge_case_into(session: Session, *, source_id: int, target_id: int) -> Changes:
+    """Make ``source`` the same person as ``target``: turns, codings, memos, values move over."""
+    if source_id == target_id:
+        return Changes()
+    session.execute(update(TURN).where(TURN.c.case_id == source_id).values(case_id=target_id))
+    session.execute(update(CODING).where(CODING.c.case_id == source_id).values(case_id=target_id))
+    moved = [r for (r,) in session.execute(select(CODING_CASE.c.coding_id).where(CODING_CASE.c.case_id == source_id))]
+    session.execute(CODING_CASE.delete().where(CODING_CASE.c.case_id == source_id))
+    for coding_id in moved:
+        primary = session.execute(select(CODING.c.case_id).where(CODING.c.id == coding_id)).scalar()
+        exists = session.execute(
+            select(CODING_CASE.c.coding_id).where(and_(CODING_CASE.c.coding_id == coding_id, CODING_CASE.c.case_id == target_id))
+        ).first()
+        if primary != target_id and exists is None:
+            session.execute(CODING_CASE.insert().values(coding_id=coding_id, case_id=target_id))
+    session.execute(update(MEMO).where(MEMO.c.case_id == source_id).values(case_id=target_id))
+    have = {a for (a,) in session.execute(select(CASE_VALUE.c.attribute_id).where(CASE_VALUE.c.case_id == target_id))}
+    for attr_id, value in session.execute(select(CASE_VALUE.c.attribute_id, CASE_VALUE.c.value).where(CASE_VALUE.c.case_id == source_id)).all():
+        if attr_id not in have:
+            session.execute(CASE_VALUE.insert().values(case_id=target_id, attribute_id=attr_id, value=value))
+    session.execute(CASES.delete().where(CASES.c.id == source_id))
+    return Changes(cases=frozenset({source_id, target_id}))
+
+
+def rename_case(session: Session, case_id: int, name: str) -> Changes:
+    """Rename a case; renaming onto an existing case's name merges the two (same person)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("a case needs a name")
+    other = session.execute(select(CASES.c.id).where(CASES.c.name == name)).scalar()
+    if other is not None and other != case_id:
+        return merge_case_into(session, source_id=case_id, target_id=int(other))
+    session.execute(update(CASES).where(CASES.c.id == case_id).values(name=name))
+    return Changes(cases=frozenset({case_id}))
+
+
+@dataclass
+class AttributeImport:
+    """What applying an attribute table did."""
+
+    scope: str
+    rows_applied: int = 0
+    attributes: list[str] = field(default_factory=list)
+    renamed: int = 0
+    skipped: list[str] = field(default_factory=list)  # one line per row that matched nothing
+    changes: Changes = field(default_factory=Changes)
+
+
+def _pick(columns: Iterable[str], keys: tuple[str, ...]) -> str | None:
+    lowered = {c.casefold(): c for c in columns}
+    return next((lowered[k] for k in keys if k in lowered), None)
+
+
+def apply_attribute_table(session: Session, path: Path) -> AttributeImport:
+    """Apply a CSV/XLSX table of document or participant attributes.
+
+    - ``document`` (+ optional ``kind``) and other columns: document attributes;
+    - ``document`` + ``speaker`` (+ optional ``pseudonym``): attributes of that speaker's case in
+      that document; a pseudonym renames the case, and two rows with one pseudonym are one person;
+    - ``case`` (or ``participant``): attributes of the case with that name.
+    Empty cells leave a value as it was. Rows that match nothing are listed, not guessed.
+    """
+    from importers.tables import read_table
+
+    table = read_table(path)
+    cols = table.columns
+    doc_col = _pick(cols, DOCUMENT_KEYS)
+    speaker_col = _pick(cols, SPEAKER_KEYS)
+    pseudo_col = _pick(cols, ("pseudonym",))
+    case_col = _pick(cols, ("case", "participant")) or (pseudo_col if not doc_col else None)
+    if (doc_col and speaker_col) or case_col:
+        scope = "case"
+    elif doc_col:
+        scope = "document"
+    else:
+        raise AttributeTableError(
+            f"{path}: needs a 'document' column (document attributes), 'document' and 'speaker' "
+            "columns, or a 'case' column (participant attributes)"
+        )
+    reserved = {c for c in (doc_col, speaker_col, case_col, pseudo_col) if c}
+    kind_col = _pick(cols, ("kind",)) if scope == "document" else None
+    if kind_col:
+        reserved.add(kind_col)
+    attr_cols = [c for c in cols if c not in reserved]
+    report = AttributeImport(scope=scope, attributes=attr_cols)
+
+    docs = {name: did for did, name in session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name))}
+    docs_by_source = {}
+    for did, source in session.execute(select(DOCUMENT.c.id, DOCUMENT.c.source_name)):
+        docs_by_source[source] = did
+        docs_by_source[Path(source).stem] = did
+    changes = Changes()
+    for n, rec in enumerate(table.records(), start=2):
+        values = {c: rec[c] for c in attr_cols if rec[c].strip()}
+        if scope == "document":
+            assert doc_col is not None
+            did = docs.get(rec[doc_col].strip()) or docs_by_source.get(rec[doc_col].strip())
+            if did is None:
+                report.skipped.append(f"row {n}: no document named {rec[doc_col].strip()!r}")
+                continue
+            if kind_col and rec[kind_col].strip():
+                kind = rec[kind_col].strip().casefold().replace(" ", "_")
+                if kind not in KINDS:
+                    raise AttributeTableError(f"{path}: row {n}: kind must be one of {', '.join(KINDS)}")
+                session.execute(update(DOCUMENT).where(DOCUMENT.c.id == did).values(kind=kind))
+            changes |= set_values(session, scope="document", owner_id=did, values=values)
+            report.rows_applied += 1
+            continue
+        case_ids = _cases_for_row(session, rec, doc_col, speaker_col, case_col, docs, docs_by_source)
+        if not case_ids:
+            label = " / ".join(rec[c].strip() for c in (doc_col, speaker_col, case_col) if c)
+            report.skipped.append(f"row {n}: no participant matches {label!r}")
+            continue
+        for case_id in case_ids:
+            target = case_id
+            if pseudo_col and rec[pseudo_col].strip():
+                before = session.execute(select(CASES.c.name).where(CASES.c.id == case_id)).scalar()
+                if before != rec[pseudo_col].strip():
+                    changes |= rename_case(session, case_id, rec[pseudo_col])
+                    report.renamed += 1
+                    target = int(session.execute(select(CASES.c.id).where(CASES.c.name == " ".join(rec[pseudo_col].split()))).scalar_one())
+            changes |= set_values(session, scope="case", owner_id=target, values=values)
+        report.rows_applied += 1
+    report.changes = changes
+    return report
+
+
+def _cases_for_row(
+    session: Session,
+    rec: dict[str, str],
+    doc_col: str | None,
+    speaker_col: str | None,
+    case_col: str | None,
+    docs: dict[str, int],
+    docs_by_source: dict[str, int],
+) -> list[int]:
+    if doc_col and speaker_col:
+        did = docs.get(rec[doc_col].strip()) or docs_by_source.get(rec[doc_col].strip())
+        if did is None:
+            return []
+        speaker = rec[speaker_col].strip()
+        rows = session.execute(
+            select(TURN.c.case_id)
+            .where(and_(TURN.c.document_id == did, func.lower(TURN.c.speaker) == speaker.lower(), TURN.c.case_id.is_not(None)))
+            .distinct()
+        ).scalars()
+        return [int(r) for r in rows]
+    name = rec[case_col].strip() if case_col else ""
+    found = session.execute(select(CASES.c.id).where(CASES.c.name == name)).scalar()
+    return [int(found)] if found is not None else []

@@ -1,0 +1,268 @@
+"""Import transcripts into a project (one transaction per document) and look documents up."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from importers import ImportProblem, Transcript, find_files, read_transcript
+from qualbench.changes import Changes
+from qualbench.db import DOCUMENT, TURN, insert_rows
+from qualbench.model import KINDS, new_uuid, utcnow
+from qualbench.progress import CancelCheck, Progress, never, no_progress
+from qualbench.services.cases import case_name_for, get_or_create_case, role_of
+from qualbench.store import Project
+
+CASE_SCOPES = ("document", "project")
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    path: str
+    document_id: int
+    name: str
+    kind: str
+    turns: int
+    speakers: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    path: str
+    existing: str  # name of the document with the same text
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What a folder/file import did: imported, duplicate (skipped), failed (with reasons)."""
+
+    total: int = 0
+    imported: list[ImportedFile] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    changes: Changes = field(default_factory=Changes)
+
+
+_FG_NAME = re.compile(r"(^|[^a-z])(fg|focus)", re.IGNORECASE)
+_INTERVIEW_NAME = re.compile(r"interview", re.IGNORECASE)
+
+
+def guess_kind(transcript: Transcript, name: str) -> str:
+    """interview / focus_group / other, from the file name or the number of speakers."""
+    if _FG_NAME.search(name):
+        return "focus_group"
+    if _INTERVIEW_NAME.search(name):
+        return "interview"
+    participants = [s for s in transcript.speakers if role_of(s) == "participant"]
+    if len(participants) >= 3:
+        return "focus_group"
+    if transcript.speakers:
+        return "interview"
+    return "other"
+
+
+def _unique_name(session: Session, wanted: str) -> str:
+    taken = set(
+        session.execute(select(DOCUMENT.c.name).where(DOCUMENT.c.name.like(wanted.replace("%", "") + "%"))).scalars()
+    )
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted} ({n})" in taken:
+        n += 1
+    return f"{wanted} ({n})"
+
+
+def find_by_content(session: Session, content_sha256: str) -> tuple[int, str] | None:
+    row = session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name).where(DOCUMENT.c.content_sha256 == content_sha256)).first()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def add_transcript(
+    session: Session,
+    transcript: Transcript,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    case_scope: str = "document",
+) -> tuple[int, Changes]:
+    """Store one transcript as a document with its turns and participants (caller's transaction)."""
+    if case_scope not in CASE_SCOPES:
+        raise ValueError(f"case scope must be one of {CASE_SCOPES}")
+    doc_name = _unique_name(session, name or Path(transcript.source_name).stem or "document")
+    kind = kind or guess_kind(transcript, doc_name)
+    if kind not in KINDS:
+        raise ValueError(f"document kind must be one of {', '.join(KINDS)}")
+    position = session.execute(select(func.coalesce(func.max(DOCUMENT.c.position), 0))).scalar_one() + 1
+    result = session.execute(
+        DOCUMENT.insert().values(
+            uuid=new_uuid(),
+            name=doc_name,
+            kind=kind,
+            source_name=transcript.source_name,
+            source_sha256=transcript.source_sha256,
+            content_sha256=transcript.content_sha256,
+            format=transcript.format,
+            text=transcript.text,
+            char_count=len(transcript.text),
+            word_count=len(transcript.text.split()),
+            position=position,
+            metadata_json=json.dumps(dict(transcript.metadata), ensure_ascii=False),
+            imported=utcnow(),
+        )
+    )
+    doc_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    case_ids: dict[str, int] = {}
+    new_cases = set()
+    for speaker in transcript.speakers:
+        case_id, created = get_or_create_case(
+            session, case_name_for(speaker, document_name=doc_name, scope=case_scope), role=role_of(speaker)
+        )
+        case_ids[speaker] = case_id
+        if created:
+            new_cases.add(case_id)
+    insert_rows(
+        session,
+        TURN,
+        [
+            {
+                "document_id": doc_id,
+                "ordinal": i,
+                "start": t.start,
+                "body_start": t.body_start,
+                "end": t.end,
+                "speaker": t.speaker,
+                "case_id": case_ids[t.speaker],
+                "timestamp_ms": t.timestamp_ms,
+            }
+            for i, t in enumerate(transcript.turns)
+        ],
+    )
+    return doc_id, Changes(documents=frozenset({doc_id}), cases=frozenset(case_ids.values()))
+
+
+def import_files(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    kind: str | None = None,
+    case_scope: str = "document",
+    recursive: bool = True,
+    progress: Progress = no_progress,
+    cancel: CancelCheck = never,
+) -> ImportReport:
+    """Import files and folders; each document is committed on its own, so a crash or a cancel
+    keeps every document already imported and never leaves half of one.
+
+    Files with the same text as a document already in the project are skipped (noted in the
+    report); a file that cannot be read is reported with its reason and the rest go on.
+    """
+    files, unsupported = find_files(paths, recursive=recursive)
+    report = ImportReport(total=len(files), unsupported=[str(p) for p in unsupported])
+    for done, path in enumerate(files):
+        if cancel():
+            report.cancelled = True
+            break
+        progress(done, len(files), path.name)
+        try:
+            transcript = read_transcript(path)
+        except ImportProblem as exc:
+            report.failed.append(Failure(str(path), exc.reason))
+            continue
+        with project.write() as session:
+            existing = find_by_content(session, transcript.content_sha256)
+            if existing is not None:
+                report.duplicates.append(Duplicate(str(path), existing[1]))
+                continue
+            doc_id, changes = add_transcript(session, transcript, kind=kind, case_scope=case_scope)
+            doc_name, doc_kind = session.execute(select(DOCUMENT.c.name, DOCUMENT.c.kind).where(DOCUMENT.c.id == doc_id)).one()
+        report.changes |= changes
+        report.imported.append(
+            ImportedFile(str(path), doc_id, doc_name, doc_kind, len(transcript.turns), len(transcript.speakers), transcript.warnings)
+        )
+    else:
+        progress(len(files), len(files), "done")
+    return report
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    uuid: str
+    name: str
+    kind: str
+    source_name: str
+    char_count: int
+    word_count: int
+    turns: int
+    speakers: int
+    codings: int
+    imported: str
+
+
+def list_documents(session: Session) -> list[DocumentRow]:
+    """Every document with its counts, in project order."""
+    from qualbench.db import CODING
+
+    turns = dict(session.execute(select(TURN.c.document_id, func.count()).group_by(TURN.c.document_id)).all())
+    speakers = dict(
+        session.execute(select(TURN.c.document_id, func.count(func.distinct(TURN.c.speaker))).group_by(TURN.c.document_id)).all()
+    )
+    codings = dict(session.execute(select(CODING.c.document_id, func.count()).group_by(CODING.c.document_id)).all())
+    rows = session.execute(
+        select(
+            DOCUMENT.c.id, DOCUMENT.c.uuid, DOCUMENT.c.name, DOCUMENT.c.kind, DOCUMENT.c.source_name,
+            DOCUMENT.c.char_count, DOCUMENT.c.word_count, DOCUMENT.c.imported,
+        ).order_by(DOCUMENT.c.position, DOCUMENT.c.id)
+    )
+    return [
+        DocumentRow(
+            r.id, r.uuid, r.name, r.kind, r.source_name, r.char_count, r.word_count,
+            turns.get(r.id, 0), speakers.get(r.id, 0), codings.get(r.id, 0), r.imported.isoformat(timespec="seconds"),
+        )
+        for r in rows
+    ]
+
+
+class NotFound(LookupError):
+    """A document, code, coder or case named by the user does not exist (message says which)."""
+
+
+def resolve_document(session: Session, ref: str) -> int:
+    """A document id from its name, source file name, uuid or numeric id."""
+    ref = ref.strip()
+    for column in (DOCUMENT.c.name, DOCUMENT.c.uuid, DOCUMENT.c.source_name):
+        found = session.execute(select(DOCUMENT.c.id).where(column == ref)).scalars().all()
+        if len(found) == 1:
+            return int(found[0])
+    if ref.isdigit():
+        found_id = session.execute(select(DOCUMENT.c.id).where(DOCUMENT.c.id == int(ref))).scalar()
+        if found_id is not None:
+            return int(found_id)
+    raise NotFound(f"no document {ref!r} in the project")
+
+
+def document_text(session: Session, document_id: int) -> str:
+    return str(session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)).scalar_one())
+
+
+def set_kind(session: Session, document_ids: Sequence[int], kind: str) -> Changes:
+    if kind not in KINDS:
+        raise ValueError(f"document kind must be one of {', '.join(KINDS)}")
+    session.execute(update(DOCUMENT).where(DOCUMENT.c.id.in_(list(document_ids))).values(kind=kind))
+    return Changes(documents=frozenset(document_ids))

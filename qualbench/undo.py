@@ -1,0 +1,267 @@
+"""Undo/redo for user actions, in the core (the GUI only mirrors ``can_undo``/``undo_label``).
+
+Each command names the rows it may touch (its *scope*: a where clause per table). The stack
+snapshots the scope before and after the first run, all inside one transaction; undo turns the
+"after" rows back into the "before" rows (and redo the reverse), also in one transaction: rows
+only in one image are inserted or deleted, rows in both are updated in place. So every command
+is undone exactly, ids included, however much it cascaded (a merge of codes, a deleted subtree).
+If the rows changed since (another process, a bug), undo refuses rather than guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
+from sqlmodel import Session
+
+from qualbench.changes import Changes
+from qualbench.db import CODE, CODING, CODING_CASE, MEMO
+from qualbench.model import new_uuid
+from qualbench.services import codes as codes_svc
+from qualbench.services import coding as coding_svc
+from qualbench.services import memos as memos_svc
+from qualbench.store import Project
+
+Scope = list[tuple[Table, ColumnElement[bool]]]
+Image = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
+_ORDER = (CODE, CODING, CODING_CASE, MEMO)  # parents before children
+
+
+class UndoError(RuntimeError):
+    """Undo/redo is not possible (nothing to undo, or the data changed underneath)."""
+
+
+@dataclass
+class Command:
+    """A user action: ``run`` does it the first time; ``scope`` lists the rows it can touch."""
+
+    label: str
+    run: Callable[[Session], Changes]
+    scope: Callable[[Session], Scope]
+    changes: Changes = field(default_factory=Changes)
+
+
+def _pk(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[c.name] for c in table.primary_key.columns)
+
+
+def _image(session: Session, scope: Scope) -> Image:
+    image: Image = {}
+    for table, where in scope:
+        rows = image.setdefault(table.name, {})
+        for r in session.execute(select(table).where(where)):
+            row = dict(r._mapping)
+            rows[_pk(table, row)] = row
+    return image
+
+
+def _code_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Codes with their parents first."""
+    pending = {r["id"]: r for r in rows}
+    out: list[dict[str, Any]] = []
+    while pending:
+        ready = [r for r in pending.values() if r["parent_id"] not in pending]
+        for r in ready:
+            out.append(r)
+            del pending[r["id"]]
+    return out
+
+
+def _transition(session: Session, current: Image, target: Image) -> None:
+    for table in _ORDER:  # inserts, parents first
+        have, want = current.get(table.name, {}), target.get(table.name, {})
+        new = [want[k] for k in want if k not in have]
+        if table is CODE:
+            new = _code_order(new)
+        if new:
+            session.execute(table.insert(), new)
+    for table in _ORDER:  # updates in place
+        have, want = current.get(table.name, {}), target.get(table.name, {})
+        for key in want.keys() & have.keys():
+            if want[key] != have[key]:
+                cond = and_(*(c == v for c, v in zip(table.primary_key.columns, key, strict=True)))
+                session.execute(update(table).where(cond).values(**want[key]))
+    for table in reversed(_ORDER):  # deletes, children first
+        have, want = current.get(table.name, {}), target.get(table.name, {})
+        for key in have.keys() - want.keys():
+            cond = and_(*(c == v for c, v in zip(table.primary_key.columns, key, strict=True)))
+            session.execute(table.delete().where(cond))
+
+
+@dataclass
+class _Done:
+    command: Command
+    scope: Scope
+    before: Image
+    after: Image
+
+
+class CommandStack:
+    """Runs commands, each in one transaction, and undoes/redoes them in order."""
+
+    def __init__(self, project: Project, *, limit: int = 500) -> None:
+        self.project = project
+        self.limit = limit
+        self._undo: list[_Done] = []
+        self._redo: list[_Done] = []
+
+    def run(self, command: Command) -> Changes:
+        with self.project.write() as session:
+            scope = command.scope(session)
+            before = _image(session, scope)
+            command.changes = command.run(session)
+            after = _image(session, scope)
+        if before != after:
+            self._undo.append(_Done(command, scope, before, after))
+            del self._undo[: -self.limit]
+            self._redo.clear()
+        return command.changes
+
+    def _step(self, source: list[_Done], dest: list[_Done], *, forward: bool) -> Changes:
+        if not source:
+            raise UndoError("nothing to " + ("redo" if forward else "undo"))
+        done = source[-1]
+        expected, target = (done.before, done.after) if forward else (done.after, done.before)
+        with self.project.write() as session:
+            if _image(session, done.scope) != expected:
+                raise UndoError(f"cannot {'redo' if forward else 'undo'} {done.command.label!r}: the data changed since")
+            _transition(session, expected, target)
+        dest.append(source.pop())
+        return done.command.changes
+
+    def undo(self) -> Changes:
+        return self._step(self._undo, self._redo, forward=False)
+
+    def redo(self) -> Changes:
+        return self._step(self._redo, self._undo, forward=True)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    @property
+    def undo_label(self) -> str:
+        return self._undo[-1].command.label if self._undo else ""
+
+    @property
+    def redo_label(self) -> str:
+        return self._redo[-1].command.label if self._redo else ""
+
+    def clear(self) -> None:
+        self._undo.clear()
+        self._redo.clear()
+
+
+# --- the commands -----------------------------------------------------------------------------
+
+
+def _coding_scope(where: ColumnElement[bool]) -> Scope:
+    ids = select(CODING.c.id).where(where)
+    return [(CODING, where), (CODING_CASE, CODING_CASE.c.coding_id.in_(ids)), (MEMO, MEMO.c.coding_id.in_(ids))]
+
+
+def apply_code(*, document_id: int, start: int, end: int, code_id: int, coder_id: int, memo: str = "") -> Command:
+    uid = new_uuid()
+
+    def run(s: Session) -> Changes:
+        cid, ch = coding_svc.apply_code(
+            s, document_id=document_id, start=start, end=end, code_id=code_id, coder_id=coder_id, uuid=uid
+        )
+        if memo.strip() and ch:
+            ch |= memos_svc.add_memo(s, target="coding", target_id=cid, text=memo, coder_id=coder_id)[1]
+        return ch
+
+    return Command("Apply code", run, lambda s: _coding_scope(CODING.c.uuid == uid))
+
+
+def remove_coding(coding_id: int) -> Command:
+    return Command(
+        "Remove coding", lambda s: coding_svc.remove_coding(s, coding_id), lambda s: _coding_scope(CODING.c.id == coding_id)
+    )
+
+
+def change_span(coding_id: int, *, start: int, end: int) -> Command:
+    return Command(
+        "Change coding span",
+        lambda s: coding_svc.change_span(s, coding_id, start=start, end=end),
+        lambda s: _coding_scope(CODING.c.id == coding_id),
+    )
+
+
+def create_code(*, name: str, parent_id: int | None = None, **fields: Any) -> Command:
+    uid = new_uuid()
+    return Command(
+        f"New code {name!r}",
+        lambda s: codes_svc.create_code(s, name=name, parent_id=parent_id, uuid=uid, **fields)[1],
+        lambda s: [(CODE, CODE.c.uuid == uid)],
+    )
+
+
+def update_code(code_id: int, **fields: Any) -> Command:
+    what = "Rename code" if set(fields) == {"name"} else "Recolour code" if set(fields) == {"color"} else "Edit code"
+    return Command(what, lambda s: codes_svc.update_code(s, code_id, **fields), lambda s: [(CODE, CODE.c.id == code_id)])
+
+
+def _siblings(parent_id: int | None) -> ColumnElement[bool]:
+    return CODE.c.parent_id.is_(None) if parent_id is None else CODE.c.parent_id == parent_id
+
+
+def move_code(code_id: int, *, parent_id: int | None, position: int | None = None) -> Command:
+    def scope(s: Session) -> Scope:
+        old_parent = s.execute(select(CODE.c.parent_id).where(CODE.c.id == code_id)).scalar()
+        return [(CODE, or_(CODE.c.id == code_id, _siblings(old_parent), _siblings(parent_id)))]
+
+    return Command("Move code", lambda s: codes_svc.move_code(s, code_id, parent_id=parent_id, position=position), scope)
+
+
+def _codes_scope(code_ids: Sequence[int]) -> Scope:
+    ids = list(code_ids)
+    coding_ids = select(CODING.c.id).where(CODING.c.code_id.in_(ids))
+    return [
+        (CODE, or_(CODE.c.id.in_(ids), CODE.c.parent_id.in_(ids))),
+        (CODING, CODING.c.code_id.in_(ids)),
+        (CODING_CASE, CODING_CASE.c.coding_id.in_(coding_ids)),
+        (MEMO, or_(MEMO.c.code_id.in_(ids), MEMO.c.coding_id.in_(coding_ids))),
+    ]
+
+
+def delete_code(code_id: int) -> Command:
+    return Command(
+        "Delete code",
+        lambda s: codes_svc.delete_codes(s, code_id),
+        lambda s: _codes_scope(codes_svc.descendants(s, code_id)),
+    )
+
+
+def merge_codes(source_ids: Sequence[int], target_id: int) -> Command:
+    return Command(
+        "Merge codes",
+        lambda s: coding_svc.merge_codes(s, source_ids=source_ids, target_id=target_id),
+        lambda s: _codes_scope([*source_ids, target_id]),
+    )
+
+
+def add_memo(*, target: str, target_id: int | None = None, text: str, title: str = "", coder_id: int | None = None) -> Command:
+    uid = new_uuid()
+    return Command(
+        "Add memo",
+        lambda s: memos_svc.add_memo(s, target=target, target_id=target_id, text=text, title=title, coder_id=coder_id, uuid=uid)[1],
+        lambda s: [(MEMO, MEMO.c.uuid == uid)],
+    )
+
+
+def edit_memo(memo_id: int, *, text: str | None = None, title: str | None = None) -> Command:
+    return Command(
+        "Edit memo", lambda s: memos_svc.edit_memo(s, memo_id, text=text, title=title), lambda s: [(MEMO, MEMO.c.id == memo_id)]
+    )
+
+
+def delete_memo(memo_id: int) -> Command:
+    return Command("Delete memo", lambda s: memos_svc.delete_memo(s, memo_id), lambda s: [(MEMO, MEMO.c.id == memo_id)])
