@@ -112,7 +112,7 @@ def theme_table(session: Session, *, by: str = "document", filters: Filters = Fi
     """
     scope, attr = resolve_by(session, by)
     docs = {r.id: (r.name, r.kind) for r in session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.kind).order_by(DOCUMENT.c.position, DOCUMENT.c.id))}
-    cases = dict(session.execute(select(CASES.c.id, CASES.c.name).order_by(CASES.c.name)).tuples().all())
+    cases = dict(session.execute(select(CASES.c.id, CASES.c.name).order_by(CASES.c.name)).all())
     doc_values = values_of(session, scope="document") if scope == "document" and attr else {}
     case_values = values_of(session, scope="case") if scope == "case" and attr else {}
     case_based = scope == "case"
@@ -348,7 +348,7 @@ def excerpts(session: Session, *, filters: Filters = Filters()) -> list[Excerpt]
             memos.setdefault(cid, []).append(text)
     doc_attrs = values_of(session, scope="document", owner_ids=doc_ids)
     case_attrs = values_of(session, scope="case")
-    case_names = dict(session.execute(select(CASES.c.id, CASES.c.name)).tuples().all())
+    case_names = dict(session.execute(select(CASES.c.id, CASES.c.name)).all())
     contexts: dict[int, _DocContext] = {}
     out = []
     for r in sorted(rows, key=lambda r: (order.get(r.code_id, 0), docs[r.document_id].position, r.document_id, r.start, r.end)):

@@ -86,8 +86,11 @@ def _transition(session: Session, current: Image, target: Image) -> None:
                 session.execute(update(table).where(cond).values(**want[key]))
     for table in reversed(_ORDER):  # deletes, children first
         have, want = current.get(table.name, {}), target.get(table.name, {})
-        for key in have.keys() - want.keys():
-            cond = and_(*(c == v for c, v in zip(table.primary_key.columns, key, strict=True)))
+        gone = [have[k] for k in have if k not in want]
+        if table is CODE:
+            gone = _code_order(gone)[::-1]
+        for row in gone:
+            cond = and_(*(c == v for c, v in zip(table.primary_key.columns, _pk(table, row), strict=True)))
             session.execute(table.delete().where(cond))
 
 

@@ -336,7 +336,7 @@ def codes(args: argparse.Namespace) -> int:
 
     with _open(args, write=False) as project, project.read() as s:
         nodes = code_tree(s)
-        counts = dict(s.execute(select(CODING.c.code_id, func.count()).group_by(CODING.c.code_id)).tuples().all())
+        counts = dict(s.execute(select(CODING.c.code_id, func.count()).group_by(CODING.c.code_id)).all())
     if args.json:
         print_json([
             {"id": n.uuid, "path": n.path, "name": n.name, "color": n.color, "definition": n.definition,

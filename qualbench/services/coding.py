@@ -262,7 +262,7 @@ def bulk_apply(
         wanted = list(set(extras) | set(memos))
         ids: dict[str, int] = {}
         for i in range(0, len(wanted), 900):
-            ids.update(session.execute(select(CODING.c.uuid, CODING.c.id).where(CODING.c.uuid.in_(wanted[i : i + 900]))).tuples().all())
+            ids.update(session.execute(select(CODING.c.uuid, CODING.c.id).where(CODING.c.uuid.in_(wanted[i : i + 900]))).all())
         insert_rows(session, CODING_CASE, [{"coding_id": ids[u], "case_id": c} for u, cs in extras.items() if u in ids for c in cs])
         by_coder = {r["uuid"]: r["coder_id"] for r in rows}
         insert_rows(
