@@ -37,29 +37,67 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding), encoding + " (BOM)"
+                return data[len(bom) :].decode(encoding), encoding + " (BOM)"
             except UnicodeDecodeError as exc:
-                raise ImportProblem(path, f"starts with a {encoding} mark but is not {encoding} text ({exc.reason} at byte {exc.start})") from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+                raise ImportProblem(
+                    path,
+                    f"starts with a {encoding} mark but is not {encoding} text "
+                    f"({exc.reason} at byte {exc.start})",
+                ) from None
+    # Before UTF-8: ASCII in UTF-16 is valid UTF-8 too (NUL bytes), but the wrong reading.
     utf16 = _utf16_without_bom(data)
     if utf16:
         try:
             return data.decode(utf16), utf16
         except UnicodeDecodeError:
             pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     if b"\x00" in data[:65536]:
         raise ImportProblem(path, "is a binary file, not text")
+    return _decode_legacy(data)
+
+
+# Share of letters that may be non-ASCII in Western text read as cp1252 (French has about 4%);
+# text in another code page read as cp1252 is mostly accented letters (Cyrillic: nearly all).
+_MAX_NON_ASCII_LETTERS = 0.3
+
+
+def _reads_as_western(text: str) -> bool:
+    sample = text[: 1 << 20]
+    letters = non_ascii = 0
+    for ch in sample:
+        if ch.isalpha():
+            letters += 1
+            non_ascii += ch > "\x7f"
+    return non_ascii <= letters * _MAX_NON_ASCII_LETTERS
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """A file in an 8-bit code page: Windows Western when it reads as such, else detection.
+
+    charset-normalizer alone guesses short Western files as cp932, big5 or cp1257, so cp1252
+    (which includes Latin-1's letters) is tried first.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _reads_as_western(text):
+        return text, "cp1252"
     from charset_normalizer import from_bytes  # imported here: only legacy files need it
 
     best = from_bytes(data[: 4 * 1024 * 1024]).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    try:
-        return data.decode(encoding), encoding
-    except (UnicodeDecodeError, LookupError):
-        return data.decode("latin-1"), "latin-1"
+    if best is not None:
+        try:
+            return data.decode(best.encoding), best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    if text is not None:
+        return text, "cp1252"
+    return data.decode("latin-1"), "latin-1"
 
 
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")

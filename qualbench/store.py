@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, SQLModel
 
 from qualbench import migrations, model
@@ -96,9 +97,14 @@ def _try_lock(f: IO[str]) -> bool:
 
 def _sqlite_engine(path: Path, *, readonly: bool) -> Engine:
     uri = f"file:{path}?mode=ro" if readonly else f"file:{path}?mode=rwc"
+    # An explicit pool: with a bare "sqlite://" URL SQLAlchemy would share one connection per
+    # thread (its in-memory default), so a read inside a write would nest transactions.
     engine = create_engine(
         "sqlite://",
         creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30),
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=8,
     )
 
     @event.listens_for(engine, "connect")

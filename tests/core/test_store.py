@@ -198,3 +198,13 @@ def test_project_v1_fixture_opens(tmp_path: Path) -> None:
     shutil.copy(src, path)
     with open_project(path) as p, p.read() as s:
         assert s.execute(select(DOCUMENT.c.name)).scalars().all() == ["interview"]
+
+
+def test_reads_nest_inside_reads_and_writes(project) -> None:
+    """A query inside another session's block gets its own connection (no nested BEGIN)."""
+    with project.read() as s:
+        s.execute(select(DOCUMENT.c.id)).all()
+        assert project.info().name == "Test study"
+    with project.write() as s:
+        s.execute(select(DOCUMENT.c.id)).all()
+        assert project.info().name == "Test study"
