@@ -31,7 +31,7 @@ class CodingsFileError(ValueError):
 def export_codings(session: Session, path: str | Path) -> int:
     """Write every coding; returns how many."""
     paths = code_paths(session)
-    docs = dict(session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name)).all())
+    docs = dict(session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name).order_by(DOCUMENT.c.position, DOCUMENT.c.id)).all())
     coders = dict(session.execute(select(CODER.c.id, CODER.c.name)).all())
     memos: dict[int, list[str]] = {}
     for cid, text in session.execute(select(MEMO.c.coding_id, MEMO.c.text).where(MEMO.c.coding_id.is_not(None)).order_by(MEMO.c.id)):
