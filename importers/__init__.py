@@ -7,8 +7,13 @@ timestamps, metadata) or raises :class:`ImportProblem` with a one-line reason.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import MappingProxyType
 
 from importers.speakers import find_turns
 from importers.transcript import (
@@ -32,6 +37,8 @@ __all__ = [
     "read_transcript",
 ]
 
+_log = logging.getLogger(__name__)
+
 # Refuse files beyond this size: a transcript is words, and the project keeps the whole text.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -49,7 +56,8 @@ def _markdown(path: Path) -> tuple[str, None, dict[str, str]]:
     from importers.plaintext import markdown_to_text
 
     text, _, meta = _text(path)
-    return markdown_to_text(text), None, meta
+    # Line ends first: the Markdown patterns work line by line on "\n".
+    return markdown_to_text(normalise_text(text)), None, meta
 
 
 def _with_no_turns(read: Callable[[Path], tuple[str, dict[str, str]]]) -> Reader:
@@ -120,19 +128,37 @@ def read_transcript(path: str | Path) -> Transcript:
     """Read one file into a :class:`Transcript`; raises :class:`ImportProblem` on bad input."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in _READERS:
-        raise ImportProblem(path, f"has an unsupported type {suffix or '(no extension)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}")
     try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise ImportProblem(path, "is not a file")
-        if size == 0:
-            raise ImportProblem(path, "is empty")
-        if size > MAX_FILE_BYTES:
-            raise ImportProblem(path, f"is {size // 2**20} MB; files over {MAX_FILE_BYTES // 2**20} MB are refused")
-        fmt, reader = _READERS[suffix]
+        info = path.stat()
+    except FileNotFoundError:
+        raise ImportProblem(path, "does not exist") from None
+    except OSError as exc:
+        raise ImportProblem(
+            path, f"cannot be read ({exc.strerror or type(exc).__name__})"
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ImportProblem(path, "is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ImportProblem(path, "is not a regular file")
+    if suffix not in _READERS:
+        raise ImportProblem(
+            path,
+            f"has an unsupported type {suffix or '(no extension)'}; "
+            f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
+        )
+    if info.st_size == 0:
+        raise ImportProblem(path, "is empty")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ImportProblem(
+            path,
+            f"is {info.st_size // 2**20} MB; files over {MAX_FILE_BYTES // 2**20} MB are refused",
+        )
+    fmt, reader = _READERS[suffix]
+    try:
         raw, turns, meta = reader(path)
         digest = _file_sha256(path)
+    except ImportProblem:
+        raise
     except FileNotFoundError:
         raise ImportProblem(path, "does not exist") from None
     except PermissionError:
@@ -142,7 +168,14 @@ def read_transcript(path: str | Path) -> Transcript:
     except MemoryError:
         raise ImportProblem(path, "is too large to read into memory") from None
     except OSError as exc:
-        raise ImportProblem(path, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+        raise ImportProblem(
+            path, f"cannot be read ({exc.strerror or type(exc).__name__})"
+        ) from None
+    except Exception as exc:  # a library choking on a foreign file: report it, never crash
+        _log.debug("unexpected error reading %s", path, exc_info=True)
+        raise ImportProblem(
+            path, f"could not be read as {fmt} ({type(exc).__name__}); the file may be damaged"
+        ) from None
 
     text = normalise_text(raw) if turns is None else raw
     if looks_binary(text):
@@ -158,7 +191,7 @@ def read_transcript(path: str | Path) -> Transcript:
         source_name=path.name,
         source_sha256=digest,
         format=fmt,
-        metadata=meta,
+        metadata=MappingProxyType(dict(meta)),
         warnings=warnings,
     )
 
@@ -171,25 +204,49 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def find_files(paths: Iterable[str | Path], *, recursive: bool = True) -> tuple[list[Path], list[Path]]:
+def find_files(
+    paths: Iterable[str | Path], *, recursive: bool = True
+) -> tuple[list[Path], list[Path]]:
     """Expand files and folders into (importable files, skipped files), in a stable order.
 
-    Hidden files, editor lock files (``~$x.docx``) and unsupported types in folders are skipped;
-    a file named explicitly is always returned so that its problem can be reported.
+    Folder contents come in natural order (``Interview 2`` before ``Interview 10``). Hidden
+    files and folders, editor lock files (``~$x.docx``) and unsupported types in folders are
+    skipped; a file named explicitly is always returned so that its problem can be reported.
+    A file reached twice is listed once.
     """
     found: list[Path] = []
     skipped: list[Path] = []
+    seen: set[str] = set()
+
+    def add(target: list[Path], p: Path) -> None:
+        key = os.path.normcase(os.path.normpath(p.absolute()))
+        if key not in seen:
+            seen.add(key)
+            target.append(p)
+
     for raw in paths:
         p = Path(raw)
         if not p.is_dir():
-            found.append(p)
+            add(found, p)
             continue
-        walker = p.rglob("*") if recursive else p.glob("*")
-        for child in sorted(walker, key=lambda c: str(c).casefold()):
-            if not child.is_file():
-                continue
-            rel = child.relative_to(p)
-            if any(part.startswith(".") for part in rel.parts) or child.name.startswith("~$"):
-                continue
-            (found if child.suffix.lower() in _READERS else skipped).append(child)
+        children: list[Path] = []
+        for folder, dirs, files in os.walk(p):
+            dirs[:] = [d for d in dirs if not d.startswith(".")] if recursive else []
+            children.extend(Path(folder, f) for f in files if not f.startswith((".", "~$")))
+        for child in sorted(children, key=lambda c: _natural_key(c.relative_to(p))):
+            if child.is_file():
+                add(found if child.suffix.lower() in _READERS else skipped, child)
     return found, skipped
+
+
+def _natural_key(rel: Path) -> tuple[tuple[tuple[tuple[int, int | str], ...], ...], str]:
+    """Sort key: per path part, digit runs compare as numbers, the rest case-insensitively."""
+    parts = tuple(
+        tuple(
+            (0, int(chunk)) if chunk.isdecimal() else (1, chunk.casefold())
+            for chunk in re.split(r"(\d+)", part)
+            if chunk
+        )
+        for part in rel.parts
+    )
+    return parts, str(rel)

@@ -8,8 +8,10 @@ footnotes are left out.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,37 +26,72 @@ _TIME_CELL = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?")
 
 
 def _check_zip(path: Path, kind: str) -> None:
+    """Refuse what is not a zip, is cut short, fails its checksums or would unpack too large."""
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head not in (b"PK\x03\x04", b"PK\x05\x06"):
+        raise ImportProblem(
+            path, f"is not a {kind} file (no zip archive inside; renamed from another type?)"
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             total = sum(info.file_size for info in zf.infolist())
+            if total > MAX_UNZIPPED_BYTES:
+                raise ImportProblem(
+                    path,
+                    f"would unpack to {total // 2**20} MB; refusing "
+                    f"(limit {MAX_UNZIPPED_BYTES // 2**20} MB)",
+                )
             bad = zf.testzip()
     except zipfile.BadZipFile:
-        raise ImportProblem(path, f"is damaged or truncated: not a readable {kind} (zip) file") from None
-    except (OSError, EOFError, zipfile.LargeZipFile) as exc:
+        raise ImportProblem(
+            path, f"is damaged or truncated: not a readable {kind} (zip) file"
+        ) from None
+    except (OSError, EOFError, zipfile.LargeZipFile, zlib.error) as exc:
         raise ImportProblem(path, f"is damaged or truncated ({type(exc).__name__})") from None
     if bad is not None:
         raise ImportProblem(path, f"is damaged: the part {bad!r} of the {kind} fails its checksum")
-    if total > MAX_UNZIPPED_BYTES:
-        raise ImportProblem(path, f"would unpack to {total // 2**20} MB; refusing (limit {MAX_UNZIPPED_BYTES // 2**20} MB)")
+
+
+# Cells of a header row over a transcript table (``Time | Speaker | Text``).
+# fmt: off
+_HEADER_CELLS = frozenset((
+    "speaker", "speakers", "name", "who", "person", "role", "participant", "time", "timestamp",
+    "start", "timecode", "text", "words", "transcript", "transcription", "utterance",
+    "content", "speech", "dialogue", "what", "said",
+))
+# fmt: on
+
+
+def _is_header(row: Sequence[str], *, time_col: bool) -> bool:
+    if time_col and row[0] and parse_timestamp(row[0].strip("[]()")) is None:
+        return True  # a first row whose time cell is no time names the columns
+    return all(c.casefold().strip(" :") in _HEADER_CELLS for c in row if c)
 
 
 def rows_to_text(rows: Sequence[Sequence[str]]) -> list[str]:
-    """Lines for a table. Speaker/time columns become ``[time] speaker: words``."""
+    """Lines for a table. Speaker/time columns become ``[time] speaker: words``.
+
+    A header row over such a table stays a tab-separated line, so that ``Speaker | Text`` does
+    not become a turn of a speaker called "Speaker".
+    """
     rows = [[" ".join(c.split()) if len(c) < 60 else c.strip() for c in r] for r in rows]
     rows = [r for r in rows if any(r)]
     widths = {len(r) for r in rows}
-    if len(rows) >= 2 and widths <= {2, 3}:
-        label_col = 0 if widths == {2} else 1
-        labels = [r[label_col] for r in rows if len(r) > label_col]
-        times_ok = widths == {2} or all(_TIME_CELL.fullmatch(r[0]) or not r[0] for r in rows[1:])
-        short = sum(1 for lab in labels if 0 < len(lab) <= 40 and "\n" not in lab)
-        if times_ok and short >= 0.8 * len(rows):
-            out = []
-            for r in rows:
-                time = r[0] if len(r) == 3 else ""
+    if len(rows) >= 2 and widths in ({2}, {3}):
+        three = widths == {3}
+        label_col = 1 if three else 0
+        head = [rows[0]] if _is_header(rows[0], time_col=three) else []
+        body = rows[len(head) :]
+        times_ok = not three or all(_TIME_CELL.fullmatch(r[0]) or not r[0] for r in body)
+        short = sum(1 for r in body if 0 < len(r[label_col]) <= 40 and "\n" not in r[label_col])
+        if body and times_ok and short >= 0.8 * len(body):
+            out = ["\t".join(r) for r in head]
+            for r in body:
+                time = r[0].strip("[]()") if three else ""
                 label, words = r[label_col], r[-1]
-                if time and parse_timestamp(time.strip("[]()")) is not None:
-                    out.append(f"[{time.strip('[]()')}] {label}: {words}")
+                if time and parse_timestamp(time) is not None:
+                    out.append(f"[{time}] {label}: {words}")
                 elif label:
                     out.append(f"{label}: {words}")
                 else:
@@ -67,43 +104,84 @@ def rows_to_text(rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def read_docx(path: Path) -> tuple[str, dict[str, str]]:
-    """Body paragraphs and tables of a .docx in document order, with its core properties."""
+    """Body paragraphs and tables of a .docx in document order, with its core properties.
+
+    The body XML is walked directly: python-docx's ``paragraph.text`` drops tracked insertions
+    and content controls, and ``iter_inner_content`` skips paragraphs inside block controls.
+    """
     _check_zip(path, ".docx")
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(str(path))
+        blocks = list(_docx_blocks(document.element.body))
+        props = document.core_properties
+        found = (("title", props.title), ("author", props.author), ("created", props.created))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise ImportProblem(path, f"is not a Word .docx document ({type(exc).__name__})") from None
     except Exception as exc:  # lxml errors on a damaged part; never show a traceback
         raise ImportProblem(path, f"is damaged: {type(exc).__name__} while reading it") from None
-
-    blocks: list[str] = []
-    for item in document.iter_inner_content():
-        if isinstance(item, Paragraph):
-            blocks.append(item.text)
-        elif isinstance(item, Table):
-            rows = [[cell.text for cell in _unique_cells(row.cells)] for row in item.rows]
-            blocks.append("\n\n".join(rows_to_text(rows)))
-    props = document.core_properties
-    meta = {
-        key: str(value)
-        for key, value in (("title", props.title), ("author", props.author), ("created", props.created))
-        if value
-    }
+    meta = {key: _meta_value(value) for key, value in found if value}
     return "\n\n".join(b for b in blocks if b.strip()), meta
 
 
-def _unique_cells(cells: Sequence[Any]) -> list[Any]:
-    """Merged cells repeat in python-docx's row.cells; keep each once."""
-    seen: list[Any] = []
-    for cell in cells:
-        if not any(cell._tc is s._tc for s in seen):
-            seen.append(cell)
-    return seen
+def _meta_value(value: object) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value).strip()
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Inside a paragraph: deleted text, properties, drawings and text boxes (which Word also writes
+# twice, as mc:Choice and mc:Fallback), field codes and note/comment marks are not words.
+_DOCX_SKIP_TAGS = (
+    "del moveFrom pPr rPr drawing pict object instrText delText sym "
+    "footnoteReference endnoteReference commentReference"
+)
+_DOCX_SKIP = frozenset(_W + tag for tag in _DOCX_SKIP_TAGS.split()) | {_MC + "AlternateContent"}
+# Wrappers whose content counts as if it stood in their place.
+_DOCX_WRAPPERS = frozenset(_W + tag for tag in ("sdt", "sdtContent", "customXml", "smartTag"))
+
+
+def _docx_inline(element: Any, out: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _DOCX_SKIP:
+            continue  # comments and processing instructions have a non-string tag
+        if tag == _W + "t":
+            out.append(child.text or "")
+        elif tag == _W + "tab":
+            out.append("\t")
+        elif tag in (_W + "br", _W + "cr"):
+            out.append("\n")
+        elif tag == _W + "noBreakHyphen":
+            out.append("-")
+        else:
+            _docx_inline(child, out)
+
+
+def _docx_children(element: Any, tag: str) -> Iterator[Any]:
+    for child in element:
+        if child.tag == tag:
+            yield child
+        elif child.tag in _DOCX_WRAPPERS:
+            yield from _docx_children(child, tag)
+
+
+def _docx_blocks(element: Any) -> Iterator[str]:
+    for child in element:
+        if child.tag == _W + "p":
+            out: list[str] = []
+            _docx_inline(child, out)
+            yield "".join(out)
+        elif child.tag == _W + "tbl":
+            rows = [
+                ["\n".join(_docx_blocks(tc)) for tc in _docx_children(tr, _W + "tc")]
+                for tr in _docx_children(child, _W + "tr")
+            ]
+            yield "\n\n".join(rows_to_text(rows))
+        elif child.tag in _DOCX_WRAPPERS:
+            yield from _docx_blocks(child)
 
 
 # --- .odt --------------------------------------------------------------------------------------
@@ -144,7 +222,11 @@ def _odf_blocks(node: Any) -> Iterator[str]:
         elif qname == (_ODF_TABLE, "table"):
             rows = []
             for row in _descendants(child, (_ODF_TABLE, "table-row")):
-                cells = [c for c in row.childNodes if getattr(c, "qname", None) == (_ODF_TABLE, "table-cell")]
+                cells = [
+                    c
+                    for c in row.childNodes
+                    if getattr(c, "qname", None) == (_ODF_TABLE, "table-cell")
+                ]
                 rows.append(["\n".join(_odf_blocks(c)) for c in cells])
             yield "\n\n".join(rows_to_text(rows))
         else:
@@ -171,11 +253,19 @@ def read_odt(path: Path) -> tuple[str, dict[str, str]]:
     except Exception as exc:  # expat/odfpy errors on damaged XML
         raise ImportProblem(path, f"is damaged: {type(exc).__name__} while reading it") from None
     if "opendocument.text" not in (document.mimetype or ""):
-        raise ImportProblem(path, f"is an OpenDocument file of another kind ({document.mimetype}), not text")
+        raise ImportProblem(
+            path, f"is an OpenDocument file of another kind ({document.mimetype}), not text"
+        )
     blocks = [b for b in _odf_blocks(document.text) if b.strip()]
     meta: dict[str, str] = {}
-    for element, key in (("title", "title"), ("initial-creator", "author"), ("creation-date", "created")):
-        found = [n for n in document.meta.childNodes if getattr(n, "tagName", "").endswith(":" + element)]
+    for element, key in (
+        ("title", "title"),
+        ("initial-creator", "author"),
+        ("creation-date", "created"),
+    ):
+        found = [
+            n for n in document.meta.childNodes if getattr(n, "tagName", "").endswith(":" + element)
+        ]
         if found:
             meta[key] = _odf_inline(found[0]).strip()
     return "\n\n".join(blocks), meta
@@ -184,18 +274,23 @@ def read_odt(path: Path) -> tuple[str, dict[str, str]]:
 # --- .rtf --------------------------------------------------------------------------------------
 
 
+_RTF_ESCAPED = re.compile(rb"\\[\\{}]")
+
+
 def read_rtf(path: Path) -> tuple[str, dict[str, str]]:
     """Text of an RTF file (striprtf); RTF is 7-bit, code page escapes are decoded."""
     data = path.read_bytes()
     if not data.lstrip().startswith(b"{\\rtf"):
         raise ImportProblem(path, "is not an RTF file (it does not start with {\\rtf)")
-    if data.count(b"{") - data.count(b"\\{") > data.count(b"}") - data.count(b"\\}") + 2:
+    plain = _RTF_ESCAPED.sub(b"", data)
+    if plain.count(b"{") > plain.count(b"}"):
+        # The outer group closes at the very end: a file cut short has open groups.
         raise ImportProblem(path, "is truncated: its RTF groups are not closed")
     from striprtf.striprtf import rtf_to_text
 
     raw, _ = decode_bytes(data, path)
     try:
-        text = rtf_to_text(raw, errors="replace")
+        text: str = rtf_to_text(raw, errors="replace")  # type: ignore[no-untyped-call]
     except Exception as exc:  # striprtf raises plain exceptions on malformed input
         raise ImportProblem(path, f"is damaged RTF ({type(exc).__name__})") from None
     return text, {}

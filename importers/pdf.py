@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
 from importers.transcript import ImportProblem
 
-# Fewer visible characters than this per page means there is no usable text layer.
-_MIN_CHARS_PER_PAGE = 20
+# A page with no visible character has no text layer; a file where most pages have none is
+# a scan (maybe with a typed cover page), and importing it would silently lose its pages.
+_ENCRYPTED = "is an encrypted PDF: remove the password and import it again"
 
 
 def read_pdf(path: Path) -> tuple[str, dict[str, str]]:
@@ -20,38 +22,45 @@ def read_pdf(path: Path) -> tuple[str, dict[str, str]]:
         raise ImportProblem(path, "is truncated or damaged: the PDF has no end-of-file marker")
 
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are about structure, not us
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
+            # Many PDFs are "encrypted" with an owner password only; they open with "".
             try:
-                # Many PDFs are "encrypted" with an owner password only; they open with "".
                 ok = reader.decrypt("")
-            except (NotImplementedError, PdfReadError) as exc:
-                raise ImportProblem(path, f"is an encrypted PDF that cannot be opened ({exc})") from None
+            except DependencyError:
+                raise ImportProblem(
+                    path,
+                    "is an encrypted PDF (AES) that needs the optional 'cryptography' package; "
+                    "install it or remove the encryption",
+                ) from None
+            except NotImplementedError:
+                raise ImportProblem(path, "is encrypted in a way that cannot be opened") from None
             if not ok:
-                raise ImportProblem(path, "is an encrypted PDF: remove the password and import it again")
+                raise ImportProblem(path, _ENCRYPTED)
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata
+        title, author = (info.title, info.author) if info is not None else (None, None)
     except ImportProblem:
         raise
     except FileNotDecryptedError:
-        raise ImportProblem(path, "is an encrypted PDF: remove the password and import it again") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise ImportProblem(path, _ENCRYPTED) from None
+    except Exception as exc:  # pypdf raises many kinds on damaged files; never show a traceback
         raise ImportProblem(path, f"is a damaged PDF ({type(exc).__name__})") from None
 
-    visible = sum(len("".join(p.split())) for p in pages)
-    if not pages or visible < _MIN_CHARS_PER_PAGE * len(pages):
+    empty = sum(1 for p in pages if not p.strip())
+    if not pages or empty * 2 > len(pages):
+        where = f"on {empty} of {len(pages)} page(s)" if 0 < empty < len(pages) else ""
         raise ImportProblem(
             path,
-            f"has no text layer ({len(pages)} page(s), {visible} characters): it looks scanned; "
+            f"has no text layer {where or f'({len(pages)} page(s))'}: it looks scanned; "
             "run OCR on it first (e.g. ocrmypdf) and import the result",
         )
     meta: dict[str, str] = {"pages": str(len(pages))}
-    if info is not None:
-        for key, value in (("title", info.title), ("author", info.author)):
-            if value:
-                meta[key] = str(value)
+    for key, value in (("title", title), ("author", author)):
+        if value:
+            meta[key] = str(value)
     return "\n\n".join(p.strip("\n") for p in pages), meta

@@ -18,16 +18,20 @@ _BOMS = (
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 LE/BE without BOM shows as NUL bytes in every other position for Latin text."""
-    head = data[:4096]
+    """UTF-16 LE/BE without BOM: NUL bytes (high bytes of ASCII spaces, digits, line ends) sit
+    on one side of each byte pair only. Latin text has a NUL in every pair, Cyrillic or Chinese
+    text only around spaces and line ends; text in other encodings has no NUL at all.
+    """
+    head = data[:65536]
     if len(head) < 4 or len(data) % 2:
         return None
     even = head[0::2].count(0)
     odd = head[1::2].count(0)
-    half = len(head) // 2
-    if odd > half * 0.6 and even < half * 0.1:
+    if even + odd < max(2, len(head) // 200):
+        return None  # a stray NUL in a UTF-8 file does not make it UTF-16
+    if odd >= 0.9 * (even + odd):
         return "utf-16-le"
-    if even > half * 0.6 and odd < half * 0.1:
+    if even >= 0.9 * (even + odd):
         return "utf-16-be"
     return None
 

@@ -8,10 +8,14 @@ Recognised, at the start of a line:
 - a header line with the speaker and a time and the words on the following lines, as Otter,
   Teams and Zoom write them: ``Speaker 1  0:03`` / ``Smith, John   00:01:23`` / ``[Name] 10:15:31``
   / ``00:01:23 Name``.
+- a label alone on its line (``Interviewee``) with the words below, for a label that opens
+  turns elsewhere in the same text.
 
 A plain ``Word:`` is only taken as a speaker when it is a usual role label (interviewer, P3,
-respondent, Q, ...), when it recurs, or when other speakers were already found and it looks like
-a name; so ``Date: 3 May`` in a header or ``He said: go`` in a turn are not speakers. Lines
+respondent, Q, ...), when it recurs and looks like a name or is one word, or when other speakers
+were already found and it looks like a name; so ``Date: 3 May`` in a header or ``He said: go``
+in a turn are not speakers. A label with a time needs to look like a name or recur, so that
+``We begin at 9:30`` is no header. A turn starts at its label (indentation left out). Lines
 without a label continue the current turn. Consecutive turns of one speaker are one turn.
 """
 
@@ -31,7 +35,10 @@ _LABEL_COMMA = r"(?P<label>[^\W\d_][\w.'’\-, ]{0,39}?)"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # [00:01:23] Name: words   /   00:01:23 - Name: words
-    ("stamped", re.compile(rf"[ \t]*[\[(]?{_TS}[\])]?[ \t]*[-–]?[ \t]*{_LABEL_COMMA}[ \t]*:(?:[ \t]+|$)")),
+    (
+        "stamped",
+        re.compile(rf"[ \t]*[\[(]?{_TS}[\])]?[ \t]*[-–]?[ \t]*{_LABEL_COMMA}[ \t]*:(?:[ \t]+|$)"),
+    ),
     # Name (00:01:23): words
     ("stamped", re.compile(rf"[ \t]*{_LABEL_COMMA}[ \t]*[\[(]{_TS}[\])][ \t]*:(?:[ \t]+|$)")),
     # Header lines, words follow on the next lines.
@@ -39,8 +46,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("header", re.compile(rf"[ \t]*[\[(]?{_TS}[\])]?[ \t]+{_LABEL_COMMA}[ \t]*$")),
     ("header", re.compile(rf"[ \t]*\[{_LABEL_COMMA}\][ \t]+{_TS}[ \t]*$")),
     # Name: words   /   **Name:** words   /   **Name**: words
-    ("plain", re.compile(rf"[ \t]*(?:\*\*|__)?{_LABEL}(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+|$)")),
+    (
+        "plain",
+        re.compile(rf"[ \t]*(?:\*\*|__)?{_LABEL}(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+|$)"),
+    ),
 )
+# A label alone on its line (``Interviewee``), words below: only for labels found elsewhere.
+_BARE = re.compile(rf"[ \t]*{_LABEL}[ \t]*$")
+_BARE_MAX_CHARS = 48
+_TIMESTAMP = re.compile(r"(\d+(?::\d{1,2}){1,2})(?:[.,](\d{1,3}))?")
 
 _ROLE = re.compile(
     r"(interviewer|interviewee|moderator|facilitator|respondent|participant|speaker|researcher"
@@ -50,15 +64,16 @@ _ROLE = re.compile(
     r"|[A-Z]|Int|Resp|IV|IP|Mod",
     re.IGNORECASE,
 )
-_ROLE_WORDS = frozenset(
-    {"interviewer", "moderator", "facilitator", "researcher", "host", "i", "q", "int", "iv", "mod"}
-)
-_NOT_SPEAKERS = frozenset(
-    "note notes date time location place site title duration transcript transcriber transcription "
-    "subject topic re summary keywords source file recording audio video language interview "
-    "session project study start end tags example examples warning comment comments context "
-    "page chapter section figure table http https mailto update edit edited".split()
-)
+# fmt: off
+_NOT_SPEAKERS = frozenset((
+    "note", "notes", "date", "time", "location", "place", "site", "title", "duration",
+    "transcript", "transcriber", "transcription", "subject", "topic", "re", "summary",
+    "keywords", "source", "file", "recording", "audio", "video", "language", "interview",
+    "session", "project", "study", "start", "end", "tags", "example", "examples", "warning",
+    "comment", "comments", "context", "page", "chapter", "section", "figure", "table", "http",
+    "https", "mailto", "update", "edit", "edited",
+))
+# fmt: on
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +91,16 @@ class _Mark:
 
 def parse_timestamp(value: str) -> int | None:
     """``1:02:03.5`` / ``01:02`` / ``00:00:05,120`` -> milliseconds, or None if it is no time."""
-    main, _, frac = value.replace(",", ".").partition(".")
-    parts = [int(p) for p in main.split(":")]
+    m = _TIMESTAMP.fullmatch(value.strip())
+    if m is None:
+        return None
+    parts = [int(p) for p in m[1].split(":")]
     if any(p >= 60 for p in parts[1:]):
         return None
     seconds = 0
     for p in parts:
         seconds = seconds * 60 + p
-    millis = int((frac + "00")[:3]) if frac else 0
+    millis = int((m[2] + "00")[:3]) if m[2] else 0
     return seconds * 1000 + millis
 
 
@@ -92,35 +109,68 @@ def _label_key(label: str) -> str:
 
 
 def _match_line(line: str, offset: int) -> _Mark | None:
-    if ":" not in line:
+    if ":" in line:
+        candidates = _PATTERNS
+    elif len(line) <= _BARE_MAX_CHARS:
+        candidates = (("bare", _BARE),)
+    else:
         return None
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in candidates:
         m = pattern.match(line)
         if not m:
             continue
         label = " ".join(m["label"].replace("**", "").split()).strip(" ,.-")
-        if not label or len(label.split()) > 5:
+        if not label or len(label.split()) > 5 or (kind == "bare" and len(label) < 2):
             continue
         ts = m.groupdict().get("ts")
         millis = parse_timestamp(ts) if ts else None
         if ts and millis is None:
             continue
-        return _Mark(kind, _label_key(label), label, offset, offset + m.end(), offset + len(line), millis)
+        start = offset + len(line) - len(line.lstrip(" \t"))
+        end = offset + m.end()
+        return _Mark(kind, _label_key(label), label, start, end, offset + len(line), millis)
     return None
 
 
-def _looks_like_name(label: str) -> bool:
+# fmt: off
+_PARTICLES = frozenset((
+    "de", "da", "del", "della", "der", "den", "van", "von", "la", "le", "du", "di", "bin",
+    "ibn", "al", "el", "y",
+))
+# fmt: on
+
+
+def _looks_like_name(label: str, max_words: int = 4) -> bool:
+    """``Anna``, ``Smith, John``, ``Dr. van Dijk``, ``Speaker 2``: capitalised words or numbers."""
     words = label.split()
-    return len(words) <= 3 and all(w[:1].isupper() for w in words)
+    return len(words) <= max_words and all(
+        w[:1].isupper() or w[:1].isdigit() or w in _PARTICLES for w in words
+    )
+
+
+def is_speaker_label(label: str, *, recurs: bool) -> bool:
+    """Whether ``label`` starting a caption names a speaker (``Anna``, ``P2``, ``jsmith``)."""
+    if _label_key(label) in _NOT_SPEAKERS:
+        return False
+    return bool(_ROLE.fullmatch(label)) or _looks_like_name(label) or (recurs and " " not in label)
 
 
 def _accepted_keys(marks: list[_Mark]) -> set[str]:
-    counts = Counter(m.key for m in marks)
-    accepted = {m.key for m in marks if m.kind != "plain"}
+    """Labels that are speakers; lines that merely look like ``Label:`` are left in the turns."""
+    counts = Counter(m.key for m in marks if m.kind != "bare")
+    accepted: set[str] = set()
     for m in marks:
-        if m.kind == "plain" and m.key not in _NOT_SPEAKERS and (
-            _ROLE.fullmatch(m.label) or counts[m.key] >= 2
-        ):
+        if m.kind == "bare" or m.key in _NOT_SPEAKERS or m.key in accepted:
+            continue
+        recurs = counts[m.key] >= 2
+        if _ROLE.fullmatch(m.label):
+            accepted.add(m.key)
+        elif m.kind == "plain":
+            # ``He said: go`` twice is still speech; a recurring ``Anna:`` or ``jsmith:`` is not.
+            if recurs and (_looks_like_name(m.label) or " " not in m.label):
+                accepted.add(m.key)
+        elif recurs or _looks_like_name(m.label):
+            # A time stamp makes a label likely, but ``We begin at 9:30`` is no speaker.
             accepted.add(m.key)
     if len(accepted) >= 2:
         # A speaker who talks once ("Anna: ...") in a transcript with other speakers.
@@ -130,7 +180,7 @@ def _accepted_keys(marks: list[_Mark]) -> set[str]:
                 m.kind == "plain"
                 and m.start > first
                 and m.key not in _NOT_SPEAKERS
-                and _looks_like_name(m.label)
+                and _looks_like_name(m.label, max_words=3)
             ):
                 accepted.add(m.key)
     return accepted
@@ -159,7 +209,7 @@ def find_turns(text: str) -> tuple[Turn, ...]:
         end = limit
         while end > mark.start and text[end - 1].isspace():
             end -= 1
-        body_start = mark.line_end if mark.kind == "header" else mark.body_start
+        body_start = mark.line_end if mark.kind in {"header", "bare"} else mark.body_start
         # Words start at the next non-blank character (for header lines: on the next line).
         while body_start < end and text[body_start].isspace():
             body_start += 1
@@ -167,7 +217,9 @@ def find_turns(text: str) -> tuple[Turn, ...]:
         speaker = names.setdefault(mark.key, mark.label)
         if turns and turns[-1].speaker == speaker:
             prev = turns[-1]
-            turns[-1] = Turn(prev.start, prev.body_start, end, speaker, prev.timestamp_ms)
+            # A label with no words (``P2:`` then ``P2: words``): the words start at the second.
+            merged_body = body_start if prev.body_start == prev.end else prev.body_start
+            turns[-1] = Turn(prev.start, merged_body, end, speaker, prev.timestamp_ms)
         else:
             turns.append(Turn(mark.start, body_start, end, speaker, mark.timestamp_ms))
     return tuple(turns)

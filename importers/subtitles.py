@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from importers.plaintext import decode_bytes
-from importers.speakers import parse_timestamp
+from importers.speakers import is_speaker_label, parse_timestamp
 from importers.transcript import ImportProblem, Turn, normalise_text
 
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>(.*?)(?:</v>|(?=<v[ \t.])|\Z)", re.DOTALL)
@@ -35,20 +37,35 @@ def _clean(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", fragment)).split())
 
 
-def _cue_segments(raw: str, start_ms: int, end_ms: int) -> list[_Segment]:
+def _name(raw: str) -> str:
+    """A speaker name as stored: one space between words, NFC (so one person is one speaker)."""
+    return normalise_text(" ".join(raw.split()))
+
+
+def _zoom_label(text: str) -> tuple[str, str] | None:
+    """(label, words) when a cleaned cue starts with ``Name: ``."""
+    m = _ZOOM_LABEL.match(text)
+    if m and len(m.group(1).split()) <= 4:
+        return m.group(1).strip(), text[m.end() :]
+    return None
+
+
+def _cue_segments(
+    raw: str, start_ms: int, end_ms: int, is_speaker: Callable[[str], bool]
+) -> list[_Segment]:
     voices = list(_VOICE.finditer(raw))
     if voices:
         return [
-            _Segment(" ".join(v.group(1).split()), start_ms, end_ms, [_clean(v.group(2))])
+            _Segment(_name(v.group(1)), start_ms, end_ms, [_clean(v.group(2))])
             for v in voices
             if _clean(v.group(2))
         ]
     text = _clean(raw)
     if not text:
         return []
-    m = _ZOOM_LABEL.match(text)
-    if m and len(m.group(1).split()) <= 4:
-        return [_Segment(m.group(1).strip(), start_ms, end_ms, [text[m.end():]])]
+    labelled = _zoom_label(text)
+    if labelled and is_speaker(labelled[0]):
+        return [_Segment(_name(labelled[0]), start_ms, end_ms, [labelled[1]])]
     return [_Segment(None, start_ms, end_ms, [text])]
 
 
@@ -64,22 +81,37 @@ def read_subtitles(path: Path, kind: str) -> tuple[str, tuple[Turn, ...], dict[s
 
     source, _ = decode_bytes(path.read_bytes(), path)
     try:
-        captions = list(webvtt.from_buffer(io.StringIO(source), format=kind))
+        captions = list(webvtt.from_buffer(io.StringIO(source), format=kind).captions)
     except (MalformedFileError, MalformedCaptionError) as exc:
-        raise ImportProblem(path, f"is not a valid {kind.upper()} file ({exc})") from None
+        # The library's message may quote the file; the kind of error is enough.
+        raise ImportProblem(
+            path, f"is not a valid {kind.upper()} file ({type(exc).__name__})"
+        ) from None
     if not captions:
         raise ImportProblem(path, f"has no {kind.upper()} cues (empty, truncated or not subtitles)")
+
+    # ``Anna: words`` starts most Zoom cues; ``He said: go`` in one cue names nobody.
+    labels = Counter(
+        found[0].casefold()
+        for cap in captions
+        if not _VOICE.search(cap.raw_text) and (found := _zoom_label(_clean(cap.raw_text)))
+    )
+
+    def is_speaker(label: str) -> bool:
+        return is_speaker_label(label, recurs=labels[label.casefold()] >= 2)
 
     merged: list[_Segment] = []
     for cap in captions:
         start = parse_timestamp(cap.start) or 0
         end = parse_timestamp(cap.end) or start
-        for seg in _cue_segments(cap.raw_text, start, end):
+        for seg in _cue_segments(cap.raw_text, start, end, is_speaker):
             prev = merged[-1] if merged else None
             if prev is not None and seg.speaker is None and prev.speaker is not None:
                 seg.speaker = prev.speaker  # a cue without a name continues the speaker
-            if prev is not None and prev.speaker == seg.speaker and (
-                seg.speaker is not None or seg.start_ms - prev.end_ms < _PAUSE_MS
+            if (
+                prev is not None
+                and prev.speaker == seg.speaker
+                and (seg.speaker is not None or seg.start_ms - prev.end_ms < _PAUSE_MS)
             ):
                 prev.words.extend(seg.words)
                 prev.end_ms = seg.end_ms
@@ -90,10 +122,12 @@ def read_subtitles(path: Path, kind: str) -> tuple[str, tuple[Turn, ...], dict[s
     turns: list[Turn] = []
     pos = 0
     for seg in merged:
-        head = f"[{_clock(seg.start_ms)}] " + (f"{seg.speaker}: " if seg.speaker else "")
-        para = normalise_text(head + " ".join(seg.words))
-        if seg.speaker:
-            turns.append(Turn(pos, pos + len(head), pos + len(para), seg.speaker, seg.start_ms))
+        # Normalised piece by piece so that the offsets count the stored code points.
+        speaker = seg.speaker or ""
+        head = f"[{_clock(seg.start_ms)}] " + (f"{speaker}: " if speaker else "")
+        para = head + normalise_text(" ".join(seg.words))
+        if speaker:
+            turns.append(Turn(pos, pos + len(head), pos + len(para), speaker, seg.start_ms))
         parts.append(para)
         pos += len(para) + 2
     meta = {"cues": str(len(captions))}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def normalise_text(text: str) -> str:
     """LF line ends, no BOM, NFC, no NUL; the form in which document text is stored for good.
 
@@ -75,6 +79,9 @@ def normalise_text(text: str) -> str:
     # Line/paragraph separators and form feeds (PDF page breaks) become plain line breaks.
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\f", "\n")
     text = text.replace("\x00", "")
+    if _SURROGATE.search(text):
+        # UTF-16 halves (RTF ``\u-10179?``): pair them; a lone half cannot be stored as UTF-8.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return unicodedata.normalize("NFC", text)
 
 

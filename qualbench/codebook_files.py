@@ -179,13 +179,18 @@ def _read_flat(path: Path) -> Codebook:
     except ImportProblem as exc:
         raise CodebookFileError(str(exc)) from None
     cols = {c.casefold(): c for c in table.columns}
+    for alias, canonical in (("description", "definition"), ("colour", "color"), ("code", "name")):
+        if alias in cols and canonical not in cols:
+            cols[canonical] = cols[alias]
     if "path" not in cols and "name" not in cols:
         raise CodebookFileError(f"{path}: needs a 'path' column (Parent > Child) or a 'name' column")
+    # With name + parent columns the tree is explicit; a path column alone is split on " > ".
+    by_path = "path" in cols and not ("name" in cols and "parent" in cols)
     records = table.records()
     entries: list[tuple[int, CodebookCode, str]] = []  # (row, code, parent reference)
     for n, rec in enumerate(records, start=2):
         get = lambda k: rec.get(cols.get(k, ""), "").strip()  # noqa: E731
-        if "path" in cols:
+        if by_path:
             parts = split_path(get("path"))
             if not parts:
                 raise CodebookFileError(f"{path}: row {n}: empty path")
@@ -198,14 +203,14 @@ def _read_flat(path: Path) -> Codebook:
                 CodebookCode(
                     name=name,
                     uuid=_norm_uuid(get("id"), path, f"row {n}"),
-                    color=get("color") or get("colour"),
+                    color=get("color"),
                     keywords=_keywords(get("keywords")),
                     **{f: get(f) for f in TEXT_FIELDS},
                 ),
                 parent,
             )
         )
-    return _assemble(entries, path, by_path="path" in cols)
+    return _assemble(entries, path, by_path=by_path)
 
 
 def _assemble(entries: list[tuple[int, CodebookCode, str]], path: Path, *, by_path: bool) -> Codebook:

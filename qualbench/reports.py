@@ -112,7 +112,7 @@ def theme_table(session: Session, *, by: str = "document", filters: Filters = Fi
     """
     scope, attr = resolve_by(session, by)
     docs = {r.id: (r.name, r.kind) for r in session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.kind).order_by(DOCUMENT.c.position, DOCUMENT.c.id))}
-    cases = dict(session.execute(select(CASES.c.id, CASES.c.name).order_by(CASES.c.name)).all())
+    cases = dict(sorted(session.execute(select(CASES.c.id, CASES.c.name)).all(), key=lambda r: r[1]))  # code-point order on every engine
     doc_values = values_of(session, scope="document") if scope == "document" and attr else {}
     case_values = values_of(session, scope="case") if scope == "case" and attr else {}
     case_based = scope == "case"
@@ -250,7 +250,7 @@ def _column_sizes(session: Session, column: object, docs: dict[int, tuple[str, s
 # --- excerpts ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Excerpt:
     """A coded segment with everything a quote in a paper needs."""
 
@@ -332,42 +332,41 @@ def excerpts(session: Session, *, filters: Filters = Filters()) -> list[Excerpt]
         .join(CODER, CODER.c.id == CODING.c.coder_id)
         .where(filters.where(session))
     ).all()
-    doc_ids = sorted({r.document_id for r in rows})
+    doc_ids = sorted({r[3] for r in rows})
     docs = {
-        r.id: r
+        r[0]: tuple(r)
         for r in session.execute(
             select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.kind, DOCUMENT.c.position, DOCUMENT.c.text).where(DOCUMENT.c.id.in_(doc_ids))
         )
     }
     memos: dict[int, list[str]] = {}
-    coding_ids = [r.id for r in rows]
-    for i in range(0, len(coding_ids), 900):
-        for cid, text in session.execute(
-            select(MEMO.c.coding_id, MEMO.c.text).where(MEMO.c.coding_id.in_(coding_ids[i : i + 900])).order_by(MEMO.c.id)
-        ):
-            memos.setdefault(cid, []).append(text)
+    memo_rows = session.execute(
+        select(MEMO.c.coding_id, MEMO.c.text).join(CODING, CODING.c.id == MEMO.c.coding_id).where(filters.where(session)).order_by(MEMO.c.id)
+    )
+    for cid, text in memo_rows:
+        memos.setdefault(cid, []).append(text)
     doc_attrs = values_of(session, scope="document", owner_ids=doc_ids)
     case_attrs = values_of(session, scope="case")
     case_names = dict(session.execute(select(CASES.c.id, CASES.c.name)).all())
+    ordered = sorted(
+        (order.get(code_id, 0), docs[doc_id][3], doc_id, start, end, cid, uid, code_id, origin, created, coder)
+        for cid, uid, code_id, doc_id, start, end, origin, created, coder in rows
+    )
     contexts: dict[int, _DocContext] = {}
     out = []
-    for r in sorted(rows, key=lambda r: (order.get(r.code_id, 0), docs[r.document_id].position, r.document_id, r.start, r.end)):
-        doc = docs[r.document_id]
-        ctx = contexts.get(doc.id)
+    for _, _, doc_id, start, end, cid, uid, code_id, origin, created, coder in ordered:
+        _, doc_name, kind, _, text = docs[doc_id]
+        ctx = contexts.get(doc_id)
         if ctx is None:
-            ctx = contexts[doc.id] = _DocContext(session, doc.id, doc.text)
-        speaker, case_id, ts = ctx.turn_at(r.start)
-        created = r.created if isinstance(r.created, dt.datetime) else None
+            ctx = contexts[doc_id] = _DocContext(session, doc_id, text)
+        speaker, case_id, ts = ctx.turn_at(start)
         out.append(
             Excerpt(
-                coding_id=r.id, coding_uuid=r.uuid, code_id=r.code_id, code_path=paths.get(r.code_id, ""),
-                document=doc.name, document_kind=doc.kind.replace("_", " "), start=r.start, end=r.end,
-                text=doc.text[r.start : r.end], coder=r.coder, origin=r.origin,
-                created=created.isoformat(timespec="seconds") if created else "",
-                speaker=speaker, participant=case_names.get(case_id, "") if case_id else "", timestamp_ms=ts,
-                paragraph=ctx.paragraph_at(r.start), document_attributes=doc_attrs.get(doc.id, {}),
-                participant_attributes=case_attrs.get(case_id, {}) if case_id else {},
-                memo="\n".join(memos.get(r.id, [])),
+                cid, uid, code_id, paths.get(code_id, ""), doc_name, kind.replace("_", " "), start, end,
+                text[start:end], coder, origin, created.isoformat(timespec="seconds") if created else "",
+                speaker, case_names.get(case_id, "") if case_id else "", ts, ctx.paragraph_at(start),
+                doc_attrs.get(doc_id, {}), case_attrs.get(case_id, {}) if case_id else {},
+                "\n".join(memos[cid]) if cid in memos else "",
             )
         )
     return out

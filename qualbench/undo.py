@@ -27,7 +27,6 @@ from qualbench.store import Project
 
 Scope = list[tuple[Table, ColumnElement[bool]]]
 Image = dict[str, dict[tuple[Any, ...], dict[str, Any]]]
-_ORDER = (CODE, CODING, CODING_CASE, MEMO)  # parents before children
 
 
 class UndoError(RuntimeError):
@@ -71,27 +70,31 @@ def _code_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _transition(session: Session, current: Image, target: Image) -> None:
-    for table in _ORDER:  # inserts, parents first
-        have, want = current.get(table.name, {}), target.get(table.name, {})
-        new = [want[k] for k in want if k not in have]
-        if table is CODE:
-            new = _code_order(new)
-        if new:
-            session.execute(table.insert(), new)
-    for table in _ORDER:  # updates in place
-        have, want = current.get(table.name, {}), target.get(table.name, {})
-        for key in want.keys() & have.keys():
-            if want[key] != have[key]:
-                cond = and_(*(c == v for c, v in zip(table.primary_key.columns, key, strict=True)))
-                session.execute(update(table).where(cond).values(**want[key]))
-    for table in reversed(_ORDER):  # deletes, children first
-        have, want = current.get(table.name, {}), target.get(table.name, {})
-        gone = [have[k] for k in have if k not in want]
-        if table is CODE:
-            gone = _code_order(gone)[::-1]
-        for row in gone:
+    """Turn the rows of ``current`` into those of ``target``.
+
+    Codes are updated in place (deleting one would cascade to codings outside the scope);
+    codings, their participants and memos are replaced wholesale, which avoids transient
+    unique-key clashes (a merged span equal to one being restored) and ordering puzzles.
+    """
+    codes_have, codes_want = current.get(CODE.name, {}), target.get(CODE.name, {})
+    new_codes = _code_order([codes_want[k] for k in codes_want if k not in codes_have])
+    if new_codes:
+        session.execute(CODE.insert(), new_codes)
+    for key in codes_want.keys() & codes_have.keys():
+        if codes_want[key] != codes_have[key]:
+            session.execute(update(CODE).where(CODE.c.id == key[0]).values(**codes_want[key]))
+    replaced = (CODING, CODING_CASE, MEMO)  # parents before children
+    for table in reversed(replaced):
+        for row in current.get(table.name, {}).values():
             cond = and_(*(c == v for c, v in zip(table.primary_key.columns, _pk(table, row), strict=True)))
             session.execute(table.delete().where(cond))
+    for table in replaced:
+        rows = list(target.get(table.name, {}).values())
+        if rows:
+            session.execute(table.insert(), rows)
+    gone = _code_order([codes_have[k] for k in codes_have if k not in codes_want])[::-1]
+    for row in gone:  # children first
+        session.execute(CODE.delete().where(CODE.c.id == row["id"]))
 
 
 @dataclass

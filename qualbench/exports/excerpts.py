@@ -51,6 +51,8 @@ def table_rows(items: Sequence[Excerpt]) -> tuple[list[str], list[list[Any]]]:
 def reference(e: Excerpt) -> str:
     """The citation line under a quote: participant (attributes), document, place, coder."""
     who = e.participant or e.speaker or "no speaker"
+    if e.participant == f"{e.document}: {e.speaker}":  # a default name: the label says it all
+        who = e.speaker
     attrs = [v for k, v in e.participant_attributes.items() if k != "role" and v]
     place = f"¶{e.paragraph}" + (f", {e.timestamp}" if e.timestamp else "")
     head = f"{who} ({', '.join(attrs)})" if attrs else who
@@ -111,29 +113,87 @@ def _write_markdown(items: Sequence[Excerpt], path: Path, *, title: str, about: 
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _write_docx(items: Sequence[Excerpt], path: Path, *, title: str, about: list[tuple[str, str]]) -> None:
-    import docx
-    from docx.shared import Pt, RGBColor
+class _DocxWriter:
+    """Appends paragraphs in O(1) each: python-docx's add_paragraph searches the whole body for
+    the section properties on every call, which is quadratic for a 60,000-excerpt report."""
 
-    document = docx.Document()
-    document.core_properties.title = title
-    document.core_properties.comments = CONTENT_NOTE
-    document.add_heading(title, level=0)
+    def __init__(self, title: str) -> None:
+        import docx
+        from docx.oxml.ns import qn
+
+        self.document = docx.Document()
+        self.document.core_properties.title = title
+        self.document.core_properties.comments = CONTENT_NOTE
+        self._add_styles()
+        body = self.document.element.body
+        self._end = body.find(qn("w:sectPr"))
+        self._body = body
+        self._styles: dict[str, Any] = {}
+
+    def _add_styles(self) -> None:
+        """Paragraph styles for references and memos, so a writer can restyle them all at once."""
+        from docx.enum.style import WD_STYLE_TYPE
+        from docx.shared import Pt, RGBColor
+
+        styles = self.document.styles
+        for name, size, italic in (("Excerpt Reference", 9, False), ("Excerpt Memo", 9, True)):
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Normal"]
+            style.font.size = Pt(size)
+            style.font.italic = italic
+            style.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+            style.paragraph_format.space_after = Pt(12)
+
+    def paragraph(self, text: str = "", style: str | None = None) -> Any:
+        """Append ``<w:p>`` (with its style and one run) as raw XML: python-docx's setters look
+        up the style and scan sibling order on every call, quadratic-ish for a long report."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.text.paragraph import Paragraph
+        from lxml import etree
+
+        p = OxmlElement("w:p")
+        if self._end is not None:
+            self._end.addprevious(p)
+        else:
+            self._body.append(p)
+        if style is not None:
+            if style not in self._styles:
+                self._styles[style] = self.document.styles[style].style_id
+            ppr = etree.SubElement(p, qn("w:pPr"))
+            etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), self._styles[style])
+        if text:
+            r = etree.SubElement(p, qn("w:r"))
+            for i, line in enumerate(text.split("\n")):
+                if i:
+                    etree.SubElement(r, qn("w:br"))
+                t = etree.SubElement(r, qn("w:t"))
+                t.text = _xml_safe(line)
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        return Paragraph(p, self.document._body)
+
+
+_XML_BAD = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+def _xml_safe(text: str) -> str:
+    """XML 1.0 cannot hold most control characters; drop them (they are invisible anyway)."""
+    return text.translate(_XML_BAD)
+
+
+def _write_docx(items: Sequence[Excerpt], path: Path, *, title: str, about: list[tuple[str, str]]) -> None:
+    w = _DocxWriter(title)
+    w.paragraph(title, "Title")
     for k, v in about:
         if v:
-            p = document.add_paragraph()
+            p = w.paragraph()
             p.add_run(f"{k}: ").bold = True
             p.add_run(v)
     for code, group in _grouped(items).items():
-        document.add_heading(f"{code} ({len(group)})", level=1)
+        w.paragraph(f"{code} ({len(group)})", "Heading 1")
         for e in group:
-            document.add_paragraph(e.text.strip(), style="Quote")
-            ref = document.add_paragraph()
-            run = ref.add_run("— " + reference(e))
-            run.font.size = Pt(9)
-            run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+            w.paragraph(e.text.strip(), "Quote")
+            w.paragraph("— " + reference(e), "Excerpt Reference")
             if e.memo:
-                memo = document.add_paragraph()
-                memo.add_run("Memo: ").italic = True
-                memo.add_run(e.memo).font.size = Pt(9)
-    document.save(str(path))
+                w.paragraph("Memo: " + e.memo, "Excerpt Memo")
+    w.document.save(str(path))

@@ -85,10 +85,15 @@ def resolve_code(session: Session, ref: str) -> int:
     """A code id from its path (``Parent > Child``), unique name, uuid or numeric id."""
     ref = ref.strip()
     nodes = code_tree(session)
-    wanted = PATH_SEPARATOR.join(split_path(ref)).casefold()
+    by_path = {n.path.casefold(): n.id for n in nodes}
     for n in nodes:
-        if n.path.casefold() == wanted or n.uuid == ref.lower():
+        if n.uuid == ref.lower().strip("{}"):
             return n.id
+    # Our " > " paths first, then the separators other tools write ("::" ATLAS.ti, "/" Taguette).
+    for sep in (PATH_SEPARATOR.strip(), "::", "/", "\\"):
+        wanted = PATH_SEPARATOR.join(p.strip() for p in ref.split(sep) if p.strip()).casefold()
+        if wanted in by_path:
+            return by_path[wanted]
     by_name = [n for n in nodes if n.name.casefold() == ref.casefold()]
     if len(by_name) == 1:
         return by_name[0].id

@@ -27,9 +27,13 @@ def pg_server() -> Iterator[PostgresServer]:
     try:
         server = start_server()
     except PostgresUnavailable as exc:
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(f"{exc} ({REQUIRE_ENV}=1, so PostgreSQL is required)", pytrace=False)
-        pytest.skip(f"no PostgreSQL for the store tests: {exc}")
+        missing = str(exc)
+    else:
+        missing = ""
+    if missing and os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{missing} ({REQUIRE_ENV}=1, so PostgreSQL is required)", pytrace=False)
+    if missing:
+        pytest.skip(f"no PostgreSQL for the store tests: {missing}")
     try:
         yield server
     finally:
@@ -42,18 +46,30 @@ def pg_url(pg_server: PostgresServer) -> str:
     return pg_server.url("postgres")
 
 
-def _database(server: PostgresServer, *, template: str | None = None) -> Iterator[str]:
+def _database(
+    server: PostgresServer, *, template: str | None = None, icu_locale: str | None = None
+) -> Iterator[str]:
     name = _new_name("qb_test")
-    url = server.create_database(name, template=template)
+    url = server.create_database(name, template=template, icu_locale=icu_locale)
     yield url
     if server.drop_database(name):
-        pytest.fail(f"the test left connections open to {name}: close every Project it opens", pytrace=False)
+        pytest.fail(
+            f"the test left connections open to {name}: close every Project it opens", pytrace=False
+        )
 
 
 @pytest.fixture
 def pg_project_url(pg_server: PostgresServer) -> Iterator[str]:
     """URL of a new, empty database, dropped after the test."""
     yield from _database(pg_server)
+
+
+@pytest.fixture
+def pg_icu_project_url(pg_server: PostgresServer) -> Iterator[str]:
+    """Like ``pg_project_url``, but the database sorts text like an ``en-US`` server (ICU)."""
+    if not pg_server.has_icu():
+        pytest.skip("this PostgreSQL cannot give a database an ICU collation (needs 15+ with ICU)")
+    yield from _database(pg_server, icu_locale="en-US")
 
 
 @pytest.fixture(scope="session")

@@ -31,9 +31,12 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+PG_LIB = Path("/usr/lib/postgresql")  # Debian/Ubuntu: one <version>/bin per installed major
 SUPERUSER = "postgres"
 SYSTEM_USER = "postgres"  # who runs initdb/postgres when the tests run as root
 START_TIMEOUT = 30.0
+STALE_AFTER = 600.0  # seconds; a folder this old without a live server is a killed run's
+FOLDER_PREFIX = "qualbench-pg-"
 _TOOLS = ("initdb", "pg_ctl", "postgres")
 
 
@@ -53,7 +56,7 @@ def find_bindir() -> Path:
     """The newest ``/usr/lib/postgresql/<version>/bin``, else the folder of ``pg_ctl`` on PATH."""
     versions = [
         d
-        for d in Path("/usr/lib/postgresql").glob("*/bin")
+        for d in PG_LIB.glob("*/bin")
         if re.fullmatch(r"\d+(\.\d+)*", d.parent.name) and all((d / t).is_file() for t in _TOOLS)
     ]
     if versions:
@@ -63,8 +66,21 @@ def find_bindir() -> Path:
         bindir = Path(pg_ctl).resolve().parent
         if all((bindir / t).is_file() for t in _TOOLS):
             return bindir
-        raise PostgresUnavailable(f"pg_ctl is on PATH ({pg_ctl}) but initdb/postgres are not next to it in {bindir}")
-    raise PostgresUnavailable("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin, no pg_ctl on PATH)")
+        raise PostgresUnavailable(
+            f"pg_ctl is on PATH ({pg_ctl}) but initdb/postgres are not next to it in {bindir}"
+        )
+    raise PostgresUnavailable(
+        f"PostgreSQL is not installed (no {PG_LIB}/<version>/bin, no pg_ctl on PATH)"
+    )
+
+
+def _setpriv() -> tuple[str | None, list[str]]:
+    """setpriv, and its option that makes the server get SIGINT (fast shutdown) when we die."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None, []
+    usage = subprocess.run([setpriv, "--help"], capture_output=True, text=True, check=False).stdout
+    return setpriv, (["--pdeathsig=INT"] if "--pdeathsig" in usage else [])  # util-linux 2.33+
 
 
 def _free_port() -> int:
@@ -90,9 +106,10 @@ class PostgresServer:
     def start(self) -> None:
         """initdb into a new temporary folder and start the server; stops it again on failure."""
         self._prefix, self._owner = self._run_as()
+        remove_stale_folders()
         atexit.register(self.stop)
         try:
-            self.root = Path(tempfile.mkdtemp(prefix="qualbench-pg-"))
+            self.root = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
             (self.root / "sock").mkdir()
             pwfile = self.root / "pwfile"
             pwfile.write_text(self.password + "\n", encoding="utf-8")
@@ -101,8 +118,16 @@ class PostgresServer:
                 for p in (self.root, self.root / "sock", pwfile):
                     os.chown(p, *self._owner)
             self._run(
-                "initdb", "-D", str(self.root / "data"), "-U", SUPERUSER, "--auth=scram-sha-256",
-                f"--pwfile={pwfile}", "--encoding=UTF8", "--locale=C", "--no-sync",
+                "initdb",
+                "-D",
+                str(self.root / "data"),
+                "-U",
+                SUPERUSER,
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
             )
             pwfile.unlink()
             for _attempt in range(3):  # another process may take the free port before we do
@@ -114,33 +139,42 @@ class PostgresServer:
             raise
 
     def _run_as(self) -> tuple[list[str], tuple[int, int] | None]:
-        setpriv = shutil.which("setpriv")
+        setpriv, die_with_us = _setpriv()
         if os.geteuid() != 0:
-            return ([setpriv, "--pdeathsig=INT", "--"] if setpriv else []), None
+            return ([setpriv, *die_with_us, "--"] if die_with_us else []), None
         try:
             user = pwd.getpwnam(SYSTEM_USER)
         except KeyError:
             raise PostgresUnavailable(
-                f"running as root, and initdb/postgres refuse root, but there is no {SYSTEM_USER!r} system user "
-                "to run them as"
+                f"running as root, and initdb/postgres refuse root, but there is no "
+                f"{SYSTEM_USER!r} system user to run them as"
             ) from None
         owner = (user.pw_uid, user.pw_gid)
         if setpriv:
             ids = [f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups"]
-            return [setpriv, *ids, "--pdeathsig=INT", "--"], owner
+            return [setpriv, *ids, *die_with_us, "--"], owner
         runuser = shutil.which("runuser")
         if runuser:
             return [runuser, "-u", SYSTEM_USER, "--"], owner
-        raise PostgresUnavailable(f"running as root, and neither setpriv nor runuser is there to run PostgreSQL as {SYSTEM_USER!r}")
+        raise PostgresUnavailable(
+            "running as root, and neither setpriv nor runuser is there to run PostgreSQL as "
+            f"{SYSTEM_USER!r}"
+        )
 
     def _run(self, tool: str, *args: str) -> str:
         assert self.root is not None
         result = subprocess.run(
             [*self._prefix, str(self.bindir / tool), *args],
-            cwd=self.root, capture_output=True, text=True, timeout=120, check=False,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if result.returncode != 0:
-            raise PostgresError(f"{tool} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+            raise PostgresError(
+                f"{tool} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+            )
         return result.stdout
 
     def _launch(self) -> bool:
@@ -158,8 +192,17 @@ class PostgresServer:
         args = [arg for key, value in settings.items() for arg in ("-c", f"{key}={value}")]
         with (self.root / "postgres.log").open("ab") as log:
             self._proc = subprocess.Popen(
-                [*self._prefix, str(self.bindir / "postgres"), "-D", str(self.root / "data"), *args],
-                cwd=self.root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    *self._prefix,
+                    str(self.bindir / "postgres"),
+                    "-D",
+                    str(self.root / "data"),
+                    *args,
+                ],
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # a Ctrl-C reaches pytest, whose teardown stops the server
             )
         deadline = time.monotonic() + START_TIMEOUT
@@ -172,7 +215,9 @@ class PostgresServer:
                     return True
             except psycopg.OperationalError:
                 time.sleep(0.1)
-        raise PostgresError(f"postgres was not ready after {START_TIMEOUT:.0f} s:\n{self.log_tail()}")
+        raise PostgresError(
+            f"postgres was not ready after {START_TIMEOUT:.0f} s:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         """Fast shutdown (``pg_ctl stop -m fast``), kill if that fails; then remove the folder."""
@@ -209,7 +254,9 @@ class PostgresServer:
         if self.root is None:
             return ""
         try:
-            return "\n".join((self.root / "postgres.log").read_text(errors="replace").splitlines()[-lines:])
+            return "\n".join(
+                (self.root / "postgres.log").read_text(errors="replace").splitlines()[-lines:]
+            )
         except OSError:
             return ""
 
@@ -220,26 +267,51 @@ class PostgresServer:
         return f"postgresql+psycopg://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/{database}"
 
     def admin(self) -> psycopg.Connection[tuple[object, ...]]:
-        """An autocommit connection to the maintenance database (close it: ``with server.admin()``)."""
+        """An autocommit connection to the maintenance database; use it in a ``with``."""
         return psycopg.connect(
-            host="127.0.0.1", port=self.port, user=SUPERUSER, password=self.password, dbname="postgres",
-            autocommit=True, connect_timeout=5,
+            host="127.0.0.1",
+            port=self.port,
+            user=SUPERUSER,
+            password=self.password,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=5,
         )
 
-    def create_database(self, name: str, *, template: str | None = None) -> str:
-        """A new database (an empty one, or a copy of ``template``); returns its URL."""
+    def create_database(
+        self, name: str, *, template: str | None = None, icu_locale: str | None = None
+    ) -> str:
+        """A new database (empty, or a copy of ``template``); returns its URL.
+
+        ``icu_locale`` (e.g. ``en-US``) gives it that ICU collation, as on a typical team server,
+        instead of the cluster's ``C``; see :meth:`has_icu`.
+        """
         query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
             query = sql.SQL("{} TEMPLATE {}").format(query, sql.Identifier(template))
+        elif icu_locale:
+            query = sql.SQL("{} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE {}").format(
+                query, sql.Literal(icu_locale)
+            )
         with self.admin() as conn:
             conn.execute(query)
         return self.url(name)
+
+    def has_icu(self) -> bool:
+        """Whether databases can get an ICU collation (PostgreSQL 15 or later, built with ICU)."""
+        with self.admin() as conn:
+            row = conn.execute(
+                "SELECT current_setting('server_version_num')::int >= 150000"
+                " AND EXISTS (SELECT 1 FROM pg_collation WHERE collprovider = 'i')"
+            ).fetchone()
+        return bool(row and row[0])
 
     def drop_database(self, name: str) -> int:
         """Drop a database, ending its sessions first; returns how many sessions were still open."""
         with self.admin() as conn:
             ended = conn.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
                 (name,),
             ).fetchone()
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
@@ -248,8 +320,35 @@ class PostgresServer:
     def databases(self) -> set[str]:
         """Names of the databases on the server, templates and ``postgres`` left out."""
         with self.admin() as conn:
-            rows = conn.execute("SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'")
+            rows = conn.execute(
+                "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'"
+            )
             return {str(r[0]) for r in rows}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_folders() -> None:
+    """Remove the folders of earlier runs that were killed (``kill -9``, SIGTERM) before their
+    teardown; their server died with them (``--pdeathsig``). Recent or live ones are left alone."""
+    for folder in Path(tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+        try:
+            if time.time() - folder.stat().st_mtime < STALE_AFTER:
+                continue
+            pid_file = folder / "data" / "postmaster.pid"
+            if pid_file.exists() and _alive(int(pid_file.read_text().split()[0])):
+                continue
+        except (OSError, ValueError, IndexError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def start_server() -> PostgresServer:

@@ -135,3 +135,20 @@ def test_new_action_clears_redo(project) -> None:
     stack.undo()
     stack.run(undo.update_code(w.police, name="B"))
     assert not stack.can_redo
+
+
+def test_merge_undo_when_a_restored_span_equals_the_merged_one(project) -> None:
+    """Two codings of the target with one start, one inside the other: the union equals the
+    longer one; undo must restore both without a unique-key clash."""
+    w = make_world(project)
+    stack = CommandStack(project)
+    stack.run(undo.apply_code(document_id=w.doc, start=10, end=20, code_id=w.police, coder_id=w.coder))
+    stack.run(undo.apply_code(document_id=w.doc, start=10, end=30, code_id=w.police, coder_id=w.coder))
+    stack.run(undo.apply_code(document_id=w.doc, start=15, end=25, code_id=w.naloxone, coder_id=w.coder))
+    before = _state(project)
+    stack.run(undo.merge_codes([w.naloxone], w.police))
+    assert [(r[3], r[4]) for r in _state(project)["coding"]] == [(10, 30)]
+    stack.undo()
+    assert _state(project) == before
+    stack.redo()
+    assert len(_state(project)["coding"]) == 1

@@ -16,8 +16,12 @@ from importers import ImportProblem
 # --- problems -----------------------------------------------------------------------------------
 
 
-def assert_problem(excinfo: pytest.ExceptionInfo[ImportProblem], path: Path, *causes: str,
-                   secret: str | None = None) -> str:
+def assert_problem(
+    excinfo: pytest.ExceptionInfo[ImportProblem],
+    path: Path,
+    *causes: str,
+    secret: str | None = None,
+) -> str:
     """The message is one line, names the file, says the cause, and never quotes the text."""
     message = str(excinfo.value)
     assert "\n" not in message
@@ -70,8 +74,9 @@ def make_pdf(pages: Sequence[Sequence[str] | bytes], *, title: str | None = None
     kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                   b"/Encoding /WinAnsiEncoding >>")
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
     for i, page in enumerate(pages):
         stream = page if isinstance(page, bytes) else text_stream(page)
         objects.append(

@@ -28,7 +28,8 @@ EXPECTED = [
 # Typography a Windows word processor writes: curly quotes, dashes, accents, ellipsis, euro.
 WESTERN = (
     "Interviewer: So you opened the café in 2019?\n"
-    "Participant: \u201cYes,\u201d I said. It\u2019s na\u00efve \u2014 but it cost 500 \u20ac\u2026\n"
+    "Participant: \u201cYes,\u201d I said. It\u2019s na\u00efve \u2014 "
+    "but it cost 500 \u20ac\u2026\n"
     "Interviewer: Was it d\u00e9j\u00e0 vu? \u00c7a va?\n"
     "Participant: Gr\u00fc\u00dfe, se\u00f1or. \u00abTr\u00e8s bien\u00bb.\n"
 )
@@ -70,11 +71,34 @@ def test_utf16_without_bom_is_not_mistaken_for_utf8(tmp_path: Path) -> None:
     assert read_transcript(path).text == text
 
 
+CYRILLIC = "Интервьюер: Расскажите о работе.\nУчастник: Я работаю учителем уже 10 лет.\n"
+CHINESE = "采访者：你好。\n参与者：我很好，谢谢。我在学校工作了十年。\n"
+
+
+@pytest.mark.parametrize("text", [CYRILLIC, CHINESE])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_in_other_scripts(tmp_path: Path, text: str, codec: str) -> None:
+    decoded, encoding = decode_bytes(text.encode(codec), Path("x.txt"))
+    assert decoded == text
+    assert encoding == codec
+
+
+def test_a_stray_nul_does_not_make_utf8_utf16(tmp_path: Path) -> None:
+    text = ("Interviewer: Caf\u00e9 at noon?\nP1: Yes.\n" * 40).replace("noon", "no\x00on", 1)
+    t = read_transcript(_write(tmp_path, text.encode("utf-8")))
+    assert t.metadata["encoding"] == "utf-8"
+    assert t.text == text.replace("\x00", "")
+
+
 @pytest.mark.parametrize("codec", ["cp1252", "latin-1"])
 def test_western_legacy_code_pages(tmp_path: Path, codec: str) -> None:
-    text = WESTERN if codec == "cp1252" else (
-        "Interviewer: Caf\u00e9 or cr\u00e8me br\u00fbl\u00e9e?\n"
-        "P1: Je ne sais pas, \u00e7a d\u00e9pend. \u00abTr\u00e8s\u00bb bien.\n"
+    text = (
+        WESTERN
+        if codec == "cp1252"
+        else (
+            "Interviewer: Caf\u00e9 or cr\u00e8me br\u00fbl\u00e9e?\n"
+            "P1: Je ne sais pas, \u00e7a d\u00e9pend. \u00abTr\u00e8s\u00bb bien.\n"
+        )
     )
     path = _write(tmp_path, text.encode(codec))
     t = read_transcript(path)
@@ -155,8 +179,11 @@ def test_astral_characters_and_uncomposable_marks_keep_code_point_offsets(
         assert t.text == text
         assert turns_of(t) == [
             ("Interviewer", "How did it feel? \U0001f914", None),
-            ("P1", "\U0001f602\U0001f602 honestly great \U0001f44d\U0001f3fd and q\u0307 too",
-             None),
+            (
+                "P1",
+                "\U0001f602\U0001f602 honestly great \U0001f44d\U0001f3fd and q\u0307 too",
+                None,
+            ),
             ("Interviewer", "\U0001d54f marks the spot.", None),
             ("P1", "Okay \U0001f600", None),
         ]
@@ -189,6 +216,10 @@ def test_normalise_text_is_idempotent() -> None:
     assert normalise_text(once) == once
 
 
+def test_normalise_text_pairs_utf16_halves_and_replaces_lone_ones() -> None:
+    assert normalise_text("a\ud83d\ude00b\ud83dc") == "a\U0001f600b\ufffdc"
+
+
 # --- Markdown -----------------------------------------------------------------------------------
 
 
@@ -211,6 +242,13 @@ def test_markdown_bold_labels_headings_links_and_quotes(tmp_path: Path) -> None:
         ("P2", "Quoted answer here.", None),
         ("Facilitator", "Last question.", None),
     ]
+
+
+def test_markdown_with_old_mac_line_ends(tmp_path: Path) -> None:
+    source = "# Title\r\r**Facilitator:** Hello.\r> **P1:** Hi.\r"
+    t = read_transcript(_write(tmp_path, source.encode(), "cr.md"))
+    assert t.text == "Title\n\nFacilitator: Hello.\nP1: Hi.\n"
+    assert t.speakers == ("Facilitator", "P1")
 
 
 def test_markdown_bold_labels_in_a_txt_file_keep_their_stars(tmp_path: Path) -> None:

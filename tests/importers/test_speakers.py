@@ -114,6 +114,28 @@ def test_otter_header_lines() -> None:
     assert labels_of(t) == ["Speaker 1  0:03\n", "Speaker 2  0:07\n", "Speaker 1  1:15\n"]
 
 
+def test_zoom_text_header_lines() -> None:
+    t = _read(
+        "[Aigerim Bekova] 10:15:31\nGood morning.\n\n"
+        "[Tom] 10:15:36\nMorning!\n\n"
+        "[Aigerim Bekova] 10:16:02\nShall we?\n"
+    )
+    assert turns_of(t) == [
+        ("Aigerim Bekova", "Good morning.", 36_931_000),
+        ("Tom", "Morning!", 36_936_000),
+        ("Aigerim Bekova", "Shall we?", 36_962_000),
+    ]
+
+
+def test_time_first_header_lines_and_parenthesised_times() -> None:
+    t = _read("00:00:04 Dana\nHello.\n00:00:09 Interviewer\nHi Dana.\n(01:23) Dana: Bye.\n")
+    assert turns_of(t) == [
+        ("Dana", "Hello.", 4_000),
+        ("Interviewer", "Hi Dana.", 9_000),
+        ("Dana", "Bye.", 83_000),
+    ]
+
+
 def test_teams_header_lines_with_comma_names() -> None:
     t = _read(
         "Smith, John   00:01:23\n"
@@ -162,7 +184,8 @@ def test_continuation_paragraphs_belong_to_the_turn() -> None:
         ("Interviewer", "Describe the harvest.", None),
         (
             "Participant",
-            "First we cut the wheat.\n\nThen we dried it for a week.\n\nAnd then, finally, the mill.",
+            "First we cut the wheat.\n\nThen we dried it for a week.\n\n"
+            "And then, finally, the mill.",
             None,
         ),
         ("Interviewer", "Thank you.", None),
@@ -276,8 +299,11 @@ def test_url_and_clock_lines_are_not_speakers() -> None:
 def test_indented_labels_start_at_the_label() -> None:
     t = _read("  Interviewer: Hi.\n\t P1 : Hello.\n Interviewer: Bye.\n")
     assert labels_of(t) == ["Interviewer: ", "P1 : ", "Interviewer: "]
-    assert turns_of(t) == [("Interviewer", "Hi.", None), ("P1", "Hello.", None),
-                           ("Interviewer", "Bye.", None)]
+    assert turns_of(t) == [
+        ("Interviewer", "Hi.", None),
+        ("P1", "Hello.", None),
+        ("Interviewer", "Bye.", None),
+    ]
 
 
 def test_space_before_colon_and_numbered_interviewers() -> None:
@@ -306,6 +332,16 @@ def test_a_known_label_alone_on_its_line_opens_a_turn() -> None:
 def test_a_label_with_no_words_has_an_empty_body() -> None:
     t = _read("P1: Hello.\nP2:\nP1: Still there?\n")
     assert turns_of(t) == [("P1", "Hello.", None), ("P2", "", None), ("P1", "Still there?", None)]
+
+
+def test_an_empty_turn_merged_with_the_next_starts_at_its_words() -> None:
+    t = _read("P1: Hello.\nP2: \n\nP2: Sorry, I was muted.\nP1: Fine.\n")
+    assert turns_of(t) == [
+        ("P1", "Hello.", None),
+        ("P2", "Sorry, I was muted.", None),
+        ("P1", "Fine.", None),
+    ]
+    assert labels_of(t)[1] == "P2: \n\nP2: "
 
 
 def test_text_before_the_first_speaker_is_outside_every_turn() -> None:

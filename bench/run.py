@@ -1,0 +1,225 @@
+"""Benchmarks for the foundation (run by hand; results go to BENCHMARKS.md).
+
+    python bench/run.py                 # every job
+    python bench/run.py import1000      # one job
+
+Corpora come from ../shared/bench/gen_corpus.py, the generator peers were measured on, so the
+figures compare directly. Each job runs in its own process; we report wall time of the measured
+step and the process's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR = ROOT.parent / "shared" / "bench" / "gen_corpus.py"
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+
+def corpus(name: str, docs: int, chars: int, codings: int) -> Path:
+    """Generate (once) a corpus with the shared generator."""
+    target = OUT / name
+    if not (target / "manifest.json").exists():
+        if not GENERATOR.exists():
+            sys.exit(f"the corpus generator {GENERATOR} is missing (it lives in ../shared/bench)")
+        subprocess.run(
+            [sys.executable, str(GENERATOR), "--docs", str(docs), "--chars-per-doc", str(chars),
+             "--codings", str(codings), "--out", str(target)],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+    return target
+
+
+def fresh(path: Path) -> Path:
+    for extra in ("", "-wal", "-shm", "-lock"):
+        Path(str(path) + extra).unlink(missing_ok=True)
+    return path
+
+
+def timed(label: str, results: dict[str, float], fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    t = time.perf_counter()
+    value = fn(*args, **kwargs)
+    results[label] = round(time.perf_counter() - t, 3)
+    return value
+
+
+# --- jobs -------------------------------------------------------------------------------------
+
+
+def job_import1000(results: dict[str, float]) -> None:
+    """Import 1,000 transcripts of ~10,000 words (target: under 2 minutes)."""
+    from qualbench.services.documents import import_files
+    from qualbench.store import create_project
+
+    src = corpus("c1000", 1000, 62000, 2000)
+    words = sum(len(p.read_text(encoding="utf-8").split()) for p in (src / "texts").glob("*.txt"))
+    results["words per transcript"] = round(words / 1000)
+    with create_project(fresh(OUT / "import1000.qualbench")) as p:
+        report = timed("import 1,000 transcripts (s)", results, import_files, p, [src / "texts"])
+    assert len(report.imported) == 1000 and not report.failed, report.failed[:3]
+    results["turns per transcript"] = round(sum(f.turns for f in report.imported) / 1000)
+
+
+def _project_with_docs(name: str, src: Path, codebook: bool = True):  # type: ignore[no-untyped-def]
+    from qualbench.codebook_files import read_codebook
+    from qualbench.services.codebook import load_codebook
+    from qualbench.services.documents import import_files
+    from qualbench.store import create_project
+
+    p = create_project(fresh(OUT / name))
+    if codebook:
+        with p.write() as s:
+            load_codebook(s, read_codebook(src / "codebook.csv"))
+    import_files(p, [src / "texts"])
+    return p
+
+
+def job_codings100k(results: dict[str, float]) -> None:
+    """Insert 100,000 codings in one action (target: under 2 s)."""
+    from qualbench.codings_csv import read_codings
+    from qualbench.services.coding import bulk_apply
+
+    src = corpus("c1000k", 1000, 62000, 100000)
+    p = _project_with_docs("codings100k.qualbench", src)
+    with p.write() as s:
+        rows = timed("read + check 100k codings from CSV (s)", results, read_codings, s, src / "codings_A.csv")
+        rows += read_codings(s, src / "codings_B.csv")
+    assert len(rows) == 100000
+    with p.write() as s:
+        result = timed("insert 100,000 codings (s)", results, bulk_apply, s, rows)
+    assert result.inserted == 100000
+    p.close()
+
+
+def _million(p, results: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
+    """Add 1,000,000 codings spread over documents, codes and two coders."""
+    from sqlalchemy import select
+
+    from qualbench.db import CODE, DOCUMENT
+    from qualbench.services.coding import NewCoding, bulk_apply, get_or_create_coder
+
+    rng = random.Random(7)
+    with p.write() as s:
+        docs = s.execute(select(DOCUMENT.c.id, DOCUMENT.c.char_count)).all()
+        codes = [c for c, parent in s.execute(select(CODE.c.id, CODE.c.parent_id)) if parent is not None]
+        coders = [get_or_create_coder(s, n)[0] for n in ("coder_A", "coder_B")]
+    total, batch = 1_000_000, 200_000
+    t = time.perf_counter()
+    for b in range(total // batch):
+        rows = []
+        for i in range(batch):
+            doc_id, length = docs[(b * batch + i) % len(docs)]
+            start = rng.randrange(0, length - 400)
+            rows.append(NewCoding(doc_id, start, start + rng.randrange(40, 400), rng.choice(codes), coders[i % 2]))
+        with p.write() as s:
+            bulk_apply(s, rows)
+    results["insert 1,000,000 codings, 5 actions (s)"] = round(time.perf_counter() - t, 2)
+
+
+def job_table1m(results: dict[str, float]) -> None:
+    """Theme tables over 1,000,000 codings (target: under 1 s); open such a project (under 1 s)."""
+    from qualbench.reports import theme_table
+    from qualbench.services.cases import apply_attribute_table
+    from qualbench.store import open_project
+
+    src = corpus("c1000", 1000, 62000, 2000)
+    path = OUT / "table1m.qualbench"
+    if not path.exists():
+        p = _project_with_docs("table1m.qualbench", src)
+        attrs = OUT / "doc_attrs.csv"
+        attrs.write_text("document,country\n" + "".join(f"{f.name},{['KZ', 'UA', 'KG', 'TJ'][i % 4]}\n" for i, f in enumerate(sorted((src / 'texts').glob('*.txt')))), encoding="utf-8")
+        people = OUT / "case_attrs.csv"
+        with p.read() as s:
+            from sqlalchemy import select
+
+            from qualbench.db import CASES
+
+            names = s.execute(select(CASES.c.name)).scalars().all()
+        people.write_text("case,gender\n" + "".join(f"{n},{['woman', 'man'][i % 2]}\n" for i, n in enumerate(names)), encoding="utf-8")
+        with p.write() as s:
+            apply_attribute_table(s, attrs)
+            apply_attribute_table(s, people)
+        _million(p, results)
+        p.close()
+    t = time.perf_counter()
+    p = open_project(path)
+    with p.read() as s:
+        from qualbench.services.codes import code_tree
+        from qualbench.services.documents import list_documents
+
+        list_documents(s)
+        code_tree(s)
+    results["open 1M-coding project + list documents and codes (s)"] = round(time.perf_counter() - t, 3)
+    with p.read() as s:
+        for by in ("document", "document:country", "case:gender", "case"):
+            t = timed(f"theme table by {by}, 1M codings (s)", results, theme_table, s, by=by)
+            assert sum(r.total.codings for r in t.rows) == 1_000_000
+        timed("theme table by document:country with roll-up (s)", results, theme_table, s, by="document:country", rollup=True)
+    p.close()
+
+
+def job_qualcoder(results: dict[str, float]) -> None:
+    """The peer comparison corpus: 100 documents x 100k characters, 30k + 30k codings."""
+    from qualbench.codings_csv import read_codings
+    from qualbench.exports.excerpts import write_excerpts
+    from qualbench.reports import excerpts
+    from qualbench.services.coding import bulk_apply
+    from qualbench.services.documents import import_files
+    from qualbench.store import create_project
+
+    src = corpus("c100", 100, 100000, 60000)
+    with create_project(fresh(OUT / "qc.qualbench")) as p:
+        report = timed("import the 100 .txt files (s)", results, import_files, p, [src / "texts"])
+        assert len(report.imported) == 100 and all(f.turns > 0 for f in report.imported)
+    p = _project_with_docs("qc2.qualbench", src)
+    with p.write() as s:
+        bulk_apply(s, read_codings(s, src / "codings_A.csv") + read_codings(s, src / "codings_B.csv"))
+    with p.read() as s:
+        items = timed("coding report: query all 60k excerpts (s)", results, excerpts, s)
+    assert len(items) == 60000
+    timed("coding report: write XLSX (s)", results, write_excerpts, items, OUT / "report.xlsx", project="bench")
+    timed("coding report: write CSV (s)", results, write_excerpts, items, OUT / "report.csv", project="bench")
+    timed("coding report: write DOCX (s)", results, write_excerpts, items, OUT / "report.docx", project="bench")
+    p.close()
+
+
+JOBS = {"import1000": job_import1000, "codings100k": job_codings100k, "table1m": job_table1m, "qualcoder": job_qualcoder}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("jobs", nargs="*", choices=[*JOBS, []], help="jobs to run (default: all)")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        results: dict[str, float] = {}
+        JOBS[args.child](results)
+        results["peak memory (MB)"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        print(json.dumps(results))
+        return
+    all_results = {}
+    for name in args.jobs or list(JOBS):
+        out = subprocess.run([sys.executable, __file__, "--child", name], capture_output=True, text=True, check=False)
+        if out.returncode:
+            sys.exit(f"{name} failed:\n{out.stderr[-3000:]}")
+        all_results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+        for k, v in all_results[name].items():
+            print(f"{name:12} {k:60} {v}")
+    info = {"machine": f"{platform.node()} {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}",
+            "date": time.strftime("%Y-%m-%d")}
+    (OUT / "results.json").write_text(json.dumps({**info, "results": all_results}, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
