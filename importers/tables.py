@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from importers.plaintext import decode_bytes
@@ -18,9 +18,16 @@ class Table:
 
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    # The row number of each row as a spreadsheet shows it (1 = header): for messages only.
+    line_numbers: tuple[int, ...] = field(default=(), compare=False)
 
     def records(self) -> list[dict[str, str]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def numbered_records(self) -> list[tuple[int, dict[str, str]]]:
+        """(row number as a spreadsheet shows it, record) for messages that name the row."""
+        numbers = self.line_numbers or tuple(range(2, len(self.rows) + 2))
+        return list(zip(numbers, self.records(), strict=True))
 
 
 def _cell(value: object) -> str:
@@ -61,7 +68,7 @@ def _finish(path: Path, raw_rows: list[list[str]]) -> Table:
         if any(c.strip() for c in r[width:]):
             raise ImportProblem(path, f"row {n} has more cells than the header has columns")
         body.append(tuple((r + [""] * width)[:width]))
-    return Table(tuple(header), tuple(body))
+    return Table(tuple(header), tuple(body), tuple(n for n, _ in body_rows))
 
 
 def read_table(path: str | Path) -> Table:

@@ -186,9 +186,8 @@ def _read_flat(path: Path) -> Codebook:
         raise CodebookFileError(f"{path}: needs a 'path' column (Parent > Child) or a 'name' column")
     # With name + parent columns the tree is explicit; a path column alone is split on " > ".
     by_path = "path" in cols and not ("name" in cols and "parent" in cols)
-    records = table.records()
     entries: list[tuple[int, CodebookCode, str]] = []  # (row, code, parent reference)
-    for n, rec in enumerate(records, start=2):
+    for n, rec in table.numbered_records():
         get = lambda k: rec.get(cols.get(k, ""), "").strip()  # noqa: E731
         if by_path:
             parts = split_path(get("path"))

@@ -87,7 +87,7 @@ def read_codings(
     code_cache: dict[str, int] = {}
     coder_cache: dict[str, int] = {}
     out: list[NewCoding] = []
-    for n, rec in enumerate(table.records(), start=2):
+    for n, rec in table.numbered_records():
         get = lambda k: rec.get(cols.get(k, ""), "").strip()  # noqa: E731
         try:
             doc_id, doc_text = _document(session, get("document"), doc_cache)

@@ -180,6 +180,25 @@ class Project:
         self.close()
 
 
+def _holds_project(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            rows = dict(conn.execute(model.Meta.__table__.select()).all())  # type: ignore[attr-defined]
+    except (OperationalError, DatabaseError):
+        return False
+    return rows.get("application") == "qualbench"
+
+
+def _server_engine(url: str) -> Engine:
+    """An engine for a database server URL (PostgreSQL); a bad URL is a ProjectError."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise ProjectError(f"{url.split('@')[-1]}: not a database URL QualBench can open ({type(exc).__name__})") from None
+
+
 def _create_schema(engine: Engine, *, name: str, language: str) -> None:
     with engine.begin() as conn:
         SQLModel.metadata.create_all(conn)
@@ -202,10 +221,18 @@ def _create_schema(engine: Engine, *, name: str, language: str) -> None:
 def create_project(target: str | Path, *, name: str | None = None, language: str = "en") -> Project:
     """Create a new, empty project file (refusing to overwrite) or schema in an empty database."""
     if _is_url(target):
-        engine = create_engine(str(target))
-        if inspect(engine).has_table("meta"):
+        engine = _server_engine(str(target))
+        label = engine.url.render_as_string(hide_password=True)
+        try:
+            existing = set(inspect(engine).get_table_names()) & set(SQLModel.metadata.tables)
+        except (OperationalError, DatabaseError) as exc:
             engine.dispose()
-            raise ProjectError(f"{engine.url.render_as_string(hide_password=True)}: already holds a project")
+            raise ProjectError(f"{label}: cannot connect ({_reason(exc)})") from None
+        if existing:
+            ours = "meta" in existing and _holds_project(engine)
+            engine.dispose()
+            what = "already holds a QualBench project" if ours else f"already has tables named like ours ({', '.join(sorted(existing))})"
+            raise ProjectError(f"{label}: {what}; use an empty database")
         _create_schema(engine, name=name or "QualBench project", language=language)
         return Project(engine, path=None, readonly=False, lock=None)
     path = Path(target)
@@ -249,7 +276,7 @@ def _check_sqlite_file(path: Path) -> None:
 def open_project(target: str | Path, *, readonly: bool = False, upgrade: bool = True) -> Project:
     """Open an existing project; upgrades an older schema (after a backup) unless read-only."""
     if _is_url(target):
-        engine = create_engine(str(target))
+        engine = _server_engine(str(target))
         path = None
         lock = None
     else:

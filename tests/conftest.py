@@ -11,7 +11,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from qualbench.store import Project, create_project, open_project  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from qualbench.store import Project
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -24,6 +27,8 @@ def project_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def project(project_path: Path) -> Iterator[Project]:
     """A new, empty project file, closed after the test."""
+    from qualbench.store import create_project
+
     p = create_project(project_path, name="Test study")
     try:
         yield p
@@ -43,6 +48,8 @@ def _sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def sample(_sample_template: Path, tmp_path: Path) -> Iterator[Project]:
     """A private copy of the bundled sample project (6 transcripts, codebook, 2 coders)."""
+    from qualbench.store import open_project
+
     path = tmp_path / "sample.qualbench"
     shutil.copy(_sample_template, path)
     p = open_project(path)

@@ -189,7 +189,7 @@ def apply_attribute_table(session: Session, path: Path) -> AttributeImport:
         docs_by_source[source] = did
         docs_by_source[Path(source).stem] = did
     changes = Changes()
-    for n, rec in enumerate(table.records(), start=2):
+    for n, rec in table.numbered_records():
         values = {c: rec[c] for c in attr_cols if rec[c].strip()}
         if scope == "document":
             assert doc_col is not None

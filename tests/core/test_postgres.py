@@ -221,7 +221,7 @@ def test_open_a_database_of_another_application(pg_project_url: str) -> None:
             )
         with pytest.raises(ProjectError, match="is not a QualBench project"):
             open_project(pg_project_url)
-        with pytest.raises(ProjectError, match="already holds a project"):
+        with pytest.raises(ProjectError, match="already has tables named like ours \(meta\)"):
             create_project(pg_project_url)
         with engine.connect() as conn:
             assert inspect(conn).get_table_names() == ["meta"]
@@ -232,7 +232,7 @@ def test_open_a_database_of_another_application(pg_project_url: str) -> None:
 def test_create_project_refuses_a_database_that_holds_one(pg_project_url: str) -> None:
     with create_project(pg_project_url, name="First") as project:
         first = project.info().uuid
-    with pytest.raises(ProjectError, match="already holds a project") as err:
+    with pytest.raises(ProjectError, match="already holds a QualBench project") as err:
         create_project(pg_project_url, name="Second")
     assert "***" in str(err.value)
     with open_project(pg_project_url) as project:
@@ -782,3 +782,16 @@ def test_each_test_gets_a_new_database_and_leaves_none_behind(
     assert left == {mine}
     with create_project(pg_project_url) as project:
         assert _count(project, DOCUMENT) == 0
+
+
+def test_create_project_refuses_other_tables_and_reports_unreachable_servers(pg_project_url: str) -> None:
+    engine = create_engine(pg_project_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE document (id INTEGER PRIMARY KEY)"))
+        with pytest.raises(ProjectError, match=r"tables named like ours \(document\)"):
+            create_project(pg_project_url)
+    finally:
+        engine.dispose()
+    with pytest.raises(ProjectError, match="cannot connect"):
+        create_project("postgresql+psycopg://nobody@127.0.0.1:1/none")
