@@ -221,7 +221,7 @@ def test_open_a_database_of_another_application(pg_project_url: str) -> None:
             )
         with pytest.raises(ProjectError, match="is not a QualBench project"):
             open_project(pg_project_url)
-        with pytest.raises(ProjectError, match="already has tables named like ours \(meta\)"):
+        with pytest.raises(ProjectError, match=r"already has tables named like ours \(meta\)"):
             create_project(pg_project_url)
         with engine.connect() as conn:
             assert inspect(conn).get_table_names() == ["meta"]
