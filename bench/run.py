@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
@@ -33,9 +34,20 @@ def corpus(name: str, docs: int, chars: int, codings: int) -> Path:
         if not GENERATOR.exists():
             sys.exit(f"the corpus generator {GENERATOR} is missing (it lives in ../shared/bench)")
         subprocess.run(
-            [sys.executable, str(GENERATOR), "--docs", str(docs), "--chars-per-doc", str(chars),
-             "--codings", str(codings), "--out", str(target)],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                str(GENERATOR),
+                "--docs",
+                str(docs),
+                "--chars-per-doc",
+                str(chars),
+                "--codings",
+                str(codings),
+                "--out",
+                str(target),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     return target
 
@@ -92,7 +104,13 @@ def job_codings100k(results: dict[str, float]) -> None:
     src = corpus("c1000k", 1000, 62000, 100000)
     p = _project_with_docs("codings100k.qualbench", src)
     with p.write() as s:
-        rows = timed("read + check 100k codings from CSV (s)", results, read_codings, s, src / "codings_A.csv")
+        rows = timed(
+            "read + check 100k codings from CSV (s)",
+            results,
+            read_codings,
+            s,
+            src / "codings_A.csv",
+        )
         rows += read_codings(s, src / "codings_B.csv")
     assert len(rows) == 100000
     with p.write() as s:
@@ -101,17 +119,27 @@ def job_codings100k(results: dict[str, float]) -> None:
     p.close()
 
 
-def _million(p, results: dict[str, float]) -> None:  # type: ignore[no-untyped-def]
-    """Add 1,000,000 codings spread over documents, codes and two coders."""
+def _million(p, results: dict[str, float], *, spanning: bool) -> None:  # type: ignore[no-untyped-def]
+    """Add 1,000,000 codings over documents, codes and two coders. Realistic codings lie inside
+    one speaker's turn (as the shared generator's do); ``spanning`` draws random spans that
+    mostly cross speakers, the worst case for tables by participant."""
     from sqlalchemy import select
 
-    from qualbench.db import CODE, DOCUMENT
+    from qualbench.db import CODE, DOCUMENT, TURN
     from qualbench.services.coding import NewCoding, bulk_apply, get_or_create_coder
 
     rng = random.Random(7)
     with p.write() as s:
         docs = s.execute(select(DOCUMENT.c.id, DOCUMENT.c.char_count)).all()
-        codes = [c for c, parent in s.execute(select(CODE.c.id, CODE.c.parent_id)) if parent is not None]
+        turns: dict[int, list[tuple[int, int]]] = {}
+        for doc_id, body, end in s.execute(
+            select(TURN.c.document_id, TURN.c.body_start, TURN.c.end)
+        ):
+            if end - body > 20:
+                turns.setdefault(doc_id, []).append((body, end))
+        codes = [
+            c for c, parent in s.execute(select(CODE.c.id, CODE.c.parent_id)) if parent is not None
+        ]
         coders = [get_or_create_coder(s, n)[0] for n in ("coder_A", "coder_B")]
     total, batch = 1_000_000, 200_000
     t = time.perf_counter()
@@ -119,53 +147,89 @@ def _million(p, results: dict[str, float]) -> None:  # type: ignore[no-untyped-d
         rows = []
         for i in range(batch):
             doc_id, length = docs[(b * batch + i) % len(docs)]
-            start = rng.randrange(0, length - 400)
-            rows.append(NewCoding(doc_id, start, start + rng.randrange(40, 400), rng.choice(codes), coders[i % 2]))
+            if spanning:
+                start = rng.randrange(0, length - 400)
+                end = start + rng.randrange(40, 400)
+            else:
+                body, stop = rng.choice(turns[doc_id])
+                start = rng.randrange(body, stop - 10)
+                end = rng.randrange(start + 5, stop + 1)
+            rows.append(NewCoding(doc_id, start, end, rng.choice(codes), coders[i % 2]))
         with p.write() as s:
             bulk_apply(s, rows)
-    results["insert 1,000,000 codings, 5 actions (s)"] = round(time.perf_counter() - t, 2)
+    results["insert 1,000,000 codings, 5 actions of 200k (s)"] = round(time.perf_counter() - t, 2)
+
+
+def _table_project(name: str, results: dict[str, float], *, spanning: bool) -> Path:
+    from sqlalchemy import select
+
+    from qualbench.db import CASES
+    from qualbench.services.cases import apply_attribute_table
+
+    src = corpus("c1000", 1000, 62000, 2000)
+    path = OUT / name
+    if path.exists():
+        return path
+    p = _project_with_docs(name, src)
+    texts = sorted((src / "texts").glob("*.txt"))
+    attrs = OUT / "doc_attrs.csv"
+    countries = ["KZ", "UA", "KG", "TJ"]
+    attrs.write_text(
+        "document,country\n"
+        + "".join(f"{f.name},{countries[i % 4]}\n" for i, f in enumerate(texts)),
+        encoding="utf-8",
+    )
+    with p.read() as s:
+        names = s.execute(select(CASES.c.name)).scalars().all()
+    people = OUT / "case_attrs.csv"
+    people.write_text(
+        "case,gender\n" + "".join(f"{n},{['woman', 'man'][i % 2]}\n" for i, n in enumerate(names)),
+        encoding="utf-8",
+    )
+    with p.write() as s:
+        apply_attribute_table(s, attrs)
+        apply_attribute_table(s, people)
+    _million(p, results, spanning=spanning)
+    p.close()
+    return path
+
+
+def _tables(path: Path, results: dict[str, float], label: str) -> None:
+    from qualbench.reports import theme_table
+    from qualbench.services.codes import code_tree
+    from qualbench.services.documents import list_documents
+    from qualbench.store import open_project
+
+    t = time.perf_counter()
+    p = open_project(path)
+    with p.read() as s:
+        list_documents(s)
+        code_tree(s)
+    results["open the project + list documents and codes (s)"] = round(time.perf_counter() - t, 3)
+    with p.read() as s:
+        for by in ("document", "document:country", "case:gender", "case"):
+            table = timed(f"theme table by {by}, {label} (s)", results, theme_table, s, by=by)
+            assert sum(r.total.codings for r in table.rows) == 1_000_000
+        timed(
+            f"theme table by document:country with roll-up, {label} (s)",
+            results,
+            theme_table,
+            s,
+            by="document:country",
+            rollup=True,
+        )
+    p.close()
 
 
 def job_table1m(results: dict[str, float]) -> None:
     """Theme tables over 1,000,000 codings (target: under 1 s); open such a project (under 1 s)."""
-    from qualbench.reports import theme_table
-    from qualbench.services.cases import apply_attribute_table
-    from qualbench.store import open_project
+    _tables(_table_project("table1m.qualbench", results, spanning=False), results, "1M codings")
 
-    src = corpus("c1000", 1000, 62000, 2000)
-    path = OUT / "table1m.qualbench"
-    if not path.exists():
-        p = _project_with_docs("table1m.qualbench", src)
-        attrs = OUT / "doc_attrs.csv"
-        attrs.write_text("document,country\n" + "".join(f"{f.name},{['KZ', 'UA', 'KG', 'TJ'][i % 4]}\n" for i, f in enumerate(sorted((src / 'texts').glob('*.txt')))), encoding="utf-8")
-        people = OUT / "case_attrs.csv"
-        with p.read() as s:
-            from sqlalchemy import select
 
-            from qualbench.db import CASES
-
-            names = s.execute(select(CASES.c.name)).scalars().all()
-        people.write_text("case,gender\n" + "".join(f"{n},{['woman', 'man'][i % 2]}\n" for i, n in enumerate(names)), encoding="utf-8")
-        with p.write() as s:
-            apply_attribute_table(s, attrs)
-            apply_attribute_table(s, people)
-        _million(p, results)
-        p.close()
-    t = time.perf_counter()
-    p = open_project(path)
-    with p.read() as s:
-        from qualbench.services.codes import code_tree
-        from qualbench.services.documents import list_documents
-
-        list_documents(s)
-        code_tree(s)
-    results["open 1M-coding project + list documents and codes (s)"] = round(time.perf_counter() - t, 3)
-    with p.read() as s:
-        for by in ("document", "document:country", "case:gender", "case"):
-            t = timed(f"theme table by {by}, 1M codings (s)", results, theme_table, s, by=by)
-            assert sum(r.total.codings for r in t.rows) == 1_000_000
-        timed("theme table by document:country with roll-up (s)", results, theme_table, s, by="document:country", rollup=True)
-    p.close()
+def job_table1m_spanning(results: dict[str, float]) -> None:
+    """The same with random spans, most crossing speakers (the worst case; not a target)."""
+    path = _table_project("table1m-spanning.qualbench", results, spanning=True)
+    _tables(path, results, "1M spanning codings")
 
 
 def job_qualcoder(results: dict[str, float]) -> None:
@@ -183,17 +247,46 @@ def job_qualcoder(results: dict[str, float]) -> None:
         assert len(report.imported) == 100 and all(f.turns > 0 for f in report.imported)
     p = _project_with_docs("qc2.qualbench", src)
     with p.write() as s:
-        bulk_apply(s, read_codings(s, src / "codings_A.csv") + read_codings(s, src / "codings_B.csv"))
+        bulk_apply(
+            s, read_codings(s, src / "codings_A.csv") + read_codings(s, src / "codings_B.csv")
+        )
     with p.read() as s:
         items = timed("coding report: query all 60k excerpts (s)", results, excerpts, s)
     assert len(items) == 60000
-    timed("coding report: write XLSX (s)", results, write_excerpts, items, OUT / "report.xlsx", project="bench")
-    timed("coding report: write CSV (s)", results, write_excerpts, items, OUT / "report.csv", project="bench")
-    timed("coding report: write DOCX (s)", results, write_excerpts, items, OUT / "report.docx", project="bench")
+    timed(
+        "coding report: write XLSX (s)",
+        results,
+        write_excerpts,
+        items,
+        OUT / "report.xlsx",
+        project="bench",
+    )
+    timed(
+        "coding report: write CSV (s)",
+        results,
+        write_excerpts,
+        items,
+        OUT / "report.csv",
+        project="bench",
+    )
+    timed(
+        "coding report: write DOCX (s)",
+        results,
+        write_excerpts,
+        items,
+        OUT / "report.docx",
+        project="bench",
+    )
     p.close()
 
 
-JOBS = {"import1000": job_import1000, "codings100k": job_codings100k, "table1m": job_table1m, "qualcoder": job_qualcoder}
+JOBS = {
+    "import1000": job_import1000,
+    "codings100k": job_codings100k,
+    "table1m": job_table1m,
+    "table1m_spanning": job_table1m_spanning,
+    "qualcoder": job_qualcoder,
+}
 
 
 def main() -> None:
@@ -205,20 +298,28 @@ def main() -> None:
     if args.child:
         results: dict[str, float] = {}
         JOBS[args.child](results)
-        results["peak memory (MB)"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        results["peak memory (MB)"] = round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        )
         print(json.dumps(results))
         return
     all_results = {}
     for name in args.jobs or list(JOBS):
-        out = subprocess.run([sys.executable, __file__, "--child", name], capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", name], capture_output=True, text=True, check=False
+        )
         if out.returncode:
             sys.exit(f"{name} failed:\n{out.stderr[-3000:]}")
         all_results[name] = json.loads(out.stdout.strip().splitlines()[-1])
         for k, v in all_results[name].items():
             print(f"{name:12} {k:60} {v}")
-    info = {"machine": f"{platform.node()} {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}",
-            "date": time.strftime("%Y-%m-%d")}
-    (OUT / "results.json").write_text(json.dumps({**info, "results": all_results}, indent=2), encoding="utf-8")
+    info = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    (OUT / "results.json").write_text(
+        json.dumps({**info, "results": all_results}, indent=2), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -63,7 +63,9 @@ class Codebook:
     def walk(self) -> Iterator[tuple[str, CodebookCode, str | None]]:
         """(path, code, parent path) depth first."""
 
-        def rec(items: list[CodebookCode], parent: str | None) -> Iterator[tuple[str, CodebookCode, str | None]]:
+        def rec(
+            items: list[CodebookCode], parent: str | None
+        ) -> Iterator[tuple[str, CodebookCode, str | None]]:
             for c in items:
                 path = c.name if parent is None else parent + PATH_SEPARATOR + c.name
                 yield path, c, parent
@@ -88,16 +90,22 @@ def _validate(book: Codebook, path: Path) -> Codebook:
     for p, code, _ in book.walk():
         code.name = " ".join(code.name.split())
         if not code.name:
-            raise CodebookFileError(f"{path}: a code has no name (under {p.rsplit(PATH_SEPARATOR, 1)[0]!r})")
+            raise CodebookFileError(
+                f"{path}: a code has no name (under {p.rsplit(PATH_SEPARATOR, 1)[0]!r})"
+            )
         if PATH_SEPARATOR.strip() in code.name:
-            raise CodebookFileError(f"{path}: code name {code.name!r} contains '{PATH_SEPARATOR.strip()}'")
+            raise CodebookFileError(
+                f"{path}: code name {code.name!r} contains '{PATH_SEPARATOR.strip()}'"
+            )
         key = p.casefold()
         if key in seen_paths:
             raise CodebookFileError(f"{path}: duplicate code name {p!r}")
         seen_paths.add(key)
         if code.uuid:
             if code.uuid in seen_ids:
-                raise CodebookFileError(f"{path}: codes {seen_ids[code.uuid]!r} and {p!r} have the same id")
+                raise CodebookFileError(
+                    f"{path}: codes {seen_ids[code.uuid]!r} and {p!r} have the same id"
+                )
             seen_ids[code.uuid] = p
         if code.color and not _COLOR.fullmatch(code.color):
             raise CodebookFileError(f"{path}: code {p!r}: colour {code.color!r} is not #RRGGBB")
@@ -149,7 +157,9 @@ def _read_yaml(path: Path) -> Codebook:
             raise CodebookFileError(f"{path}: {where}: each code needs at least a name")
         unknown = set(item) - {"id", "name", "color", *TEXT_FIELDS, "keywords", "children"}
         if unknown:
-            raise CodebookFileError(f"{path}: {where}: unknown field(s) {', '.join(sorted(unknown))}")
+            raise CodebookFileError(
+                f"{path}: {where}: unknown field(s) {', '.join(sorted(unknown))}"
+            )
         children = item.get("children") or []
         if not isinstance(children, list):
             raise CodebookFileError(f"{path}: {where}: 'children' must be a list")
@@ -183,12 +193,17 @@ def _read_flat(path: Path) -> Codebook:
         if alias in cols and canonical not in cols:
             cols[canonical] = cols[alias]
     if "path" not in cols and "name" not in cols:
-        raise CodebookFileError(f"{path}: needs a 'path' column (Parent > Child) or a 'name' column")
+        raise CodebookFileError(
+            f"{path}: needs a 'path' column (Parent > Child) or a 'name' column"
+        )
     # With name + parent columns the tree is explicit; a path column alone is split on " > ".
     by_path = "path" in cols and not ("name" in cols and "parent" in cols)
     entries: list[tuple[int, CodebookCode, str]] = []  # (row, code, parent reference)
     for n, rec in table.numbered_records():
-        get = lambda k: rec.get(cols.get(k, ""), "").strip()  # noqa: E731
+
+        def get(key: str, rec: dict[str, str] = rec) -> str:
+            return rec.get(cols.get(key, ""), "").strip()
+
         if by_path:
             parts = split_path(get("path"))
             if not parts:
@@ -212,7 +227,9 @@ def _read_flat(path: Path) -> Codebook:
     return _assemble(entries, path, by_path=by_path)
 
 
-def _assemble(entries: list[tuple[int, CodebookCode, str]], path: Path, *, by_path: bool) -> Codebook:
+def _assemble(
+    entries: list[tuple[int, CodebookCode, str]], path: Path, *, by_path: bool
+) -> Codebook:
     """Link flat rows into a tree. With paths, missing parents are created; with a ``parent``
     column, the parent is a path, an id or a unique name, and cycles are errors."""
     book = Codebook()
@@ -222,7 +239,9 @@ def _assemble(entries: list[tuple[int, CodebookCode, str]], path: Path, *, by_pa
         for n, code, parent in entries:
             key = (parent + PATH_SEPARATOR + code.name if parent else code.name).casefold()
             if key in defined:
-                raise CodebookFileError(f"{path}: row {n}: duplicate code name {code.name!r} at the same level")
+                raise CodebookFileError(
+                    f"{path}: row {n}: duplicate code name {code.name!r} at the same level"
+                )
             defined.add(key)
             if key in nodes:  # created earlier as a parent of another row: fill it in
                 code.children = nodes[key].children
@@ -242,17 +261,25 @@ def _assemble(entries: list[tuple[int, CodebookCode, str]], path: Path, *, by_pa
         if not ref:
             parent_of[i] = None
             continue
-        candidates = [ids[ref.strip("{}").lower()]] if ref.strip("{}").lower() in ids else names.get(split_path(ref)[-1].casefold(), [])
+        candidates = (
+            [ids[ref.strip("{}").lower()]]
+            if ref.strip("{}").lower() in ids
+            else names.get(split_path(ref)[-1].casefold(), [])
+        )
         if not candidates:
             raise CodebookFileError(f"{path}: row {n}: parent {parent!r} is not in the codebook")
         if len(candidates) > 1:
-            raise CodebookFileError(f"{path}: row {n}: parent {parent!r} is ambiguous (duplicate names); use its id")
+            raise CodebookFileError(
+                f"{path}: row {n}: parent {parent!r} is ambiguous (duplicate names); use its id"
+            )
         parent_of[i] = candidates[0]
     for i in range(len(entries)):
         seen, j = {i}, parent_of[i]
         while j is not None:
             if j in seen:
-                raise CodebookFileError(f"{path}: row {entries[i][0]}: the parent links form a cycle")
+                raise CodebookFileError(
+                    f"{path}: row {entries[i][0]}: the parent links form a cycle"
+                )
             seen.add(j)
             j = parent_of[j]
     for i, (_, code, _) in enumerate(entries):
@@ -261,7 +288,9 @@ def _assemble(entries: list[tuple[int, CodebookCode, str]], path: Path, *, by_pa
     return book
 
 
-def _children_of(book: Codebook, nodes: dict[str, CodebookCode], parts: list[str]) -> list[CodebookCode]:
+def _children_of(
+    book: Codebook, nodes: dict[str, CodebookCode], parts: list[str]
+) -> list[CodebookCode]:
     """The child list under the path ``parts``, creating missing parent codes on the way."""
     level = book.codes
     for depth in range(len(parts)):
@@ -308,18 +337,33 @@ def write_codebook(book: Codebook, path: str | Path) -> Path:
 
         write_sheets(tmp, [("Codebook", list(FLAT_COLUMNS), _flat_rows(book))], about=_about(book))
     else:
-        raise CodebookFileError(f"{path}: unknown codebook type {suffix!r}; use .yaml, .csv or .xlsx")
+        raise CodebookFileError(
+            f"{path}: unknown codebook type {suffix!r}; use .yaml, .csv or .xlsx"
+        )
     tmp.replace(path)
     return path
 
 
 def _about(book: Codebook) -> list[tuple[str, str]]:
-    return [("Contents", "QualBench codebook (codes, definitions, criteria; no transcript text)"), ("Codebook", book.name), ("Description", book.description)]
+    return [
+        ("Contents", "QualBench codebook (codes, definitions, criteria; no transcript text)"),
+        ("Codebook", book.name),
+        ("Description", book.description),
+    ]
 
 
 def _flat_rows(book: Codebook) -> list[list[str]]:
     return [
-        [c.uuid, p, c.color, c.definition, c.inclusion, c.exclusion, c.example, "; ".join(c.keywords)]
+        [
+            c.uuid,
+            p,
+            c.color,
+            c.definition,
+            c.inclusion,
+            c.exclusion,
+            c.example,
+            "; ".join(c.keywords),
+        ]
         for p, c, _ in book.walk()
     ]
 
@@ -345,5 +389,11 @@ def _yaml_text(book: Codebook) -> str:
             out["children"] = [code(ch) for ch in c.children]
         return out
 
-    data = {"format": FORMAT, "version": 1, "name": book.name, "description": book.description, "codes": [code(c) for c in book.codes]}
+    data = {
+        "format": FORMAT,
+        "version": 1,
+        "name": book.name,
+        "description": book.description,
+        "codes": [code(c) for c in book.codes],
+    }
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

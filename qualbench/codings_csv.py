@@ -31,23 +31,44 @@ class CodingsFileError(ValueError):
 def export_codings(session: Session, path: str | Path) -> int:
     """Write every coding; returns how many."""
     paths = code_paths(session)
-    docs = dict(session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name).order_by(DOCUMENT.c.position, DOCUMENT.c.id)).all())
+    docs = dict(
+        session.execute(
+            select(DOCUMENT.c.id, DOCUMENT.c.name).order_by(DOCUMENT.c.position, DOCUMENT.c.id)
+        ).all()
+    )
     coders = dict(session.execute(select(CODER.c.id, CODER.c.name)).all())
     memos: dict[int, list[str]] = {}
-    for cid, text in session.execute(select(MEMO.c.coding_id, MEMO.c.text).where(MEMO.c.coding_id.is_not(None)).order_by(MEMO.c.id)):
+    for cid, text in session.execute(
+        select(MEMO.c.coding_id, MEMO.c.text)
+        .where(MEMO.c.coding_id.is_not(None))
+        .order_by(MEMO.c.id)
+    ):
         memos.setdefault(cid, []).append(text)
     count = 0
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(HEADER)
         for doc_id in docs:
-            text = session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == doc_id)).scalar_one()
+            text = session.execute(
+                select(DOCUMENT.c.text).where(DOCUMENT.c.id == doc_id)
+            ).scalar_one()
             for r in session.execute(
-                select(CODING).where(CODING.c.document_id == doc_id).order_by(CODING.c.start, CODING.c.end, CODING.c.id)
+                select(CODING)
+                .where(CODING.c.document_id == doc_id)
+                .order_by(CODING.c.start, CODING.c.end, CODING.c.id)
             ):
                 w.writerow(
-                    [docs[doc_id], r.start, r.end, paths.get(r.code_id, ""), coders[r.coder_id], text[r.start : r.end],
-                     r.origin, "\n".join(memos.get(r.id, [])), r.uuid]
+                    [
+                        docs[doc_id],
+                        r.start,
+                        r.end,
+                        paths.get(r.code_id, ""),
+                        coders[r.coder_id],
+                        text[r.start : r.end],
+                        r.origin,
+                        "\n".join(memos.get(r.id, [])),
+                        r.uuid,
+                    ]
                 )
                 count += 1
     return count
@@ -75,20 +96,27 @@ def read_codings(
         raise CodingsFileError(str(exc)) from None
     cols = {c.casefold(): c for c in table.columns}
     if "document" not in cols or "code" not in cols:
-        raise CodingsFileError(f"{path}: needs at least the columns document and code (and start/end or text)")
+        raise CodingsFileError(
+            f"{path}: needs at least the columns document and code (and start/end or text)"
+        )
     has_span = "start" in cols and "end" in cols
     text_col = cols.get("text") or cols.get("quote")
     if not has_span and not text_col:
         raise CodingsFileError(f"{path}: needs start and end columns, or a text (quote) column")
     if "coder" not in cols and not default_coder:
-        raise CodingsFileError(f"{path}: has no coder column; say which coder these codings are from")
+        raise CodingsFileError(
+            f"{path}: has no coder column; say which coder these codings are from"
+        )
 
     doc_cache: dict[str, tuple[int, str]] = {}
     code_cache: dict[str, int] = {}
     coder_cache: dict[str, int] = {}
     out: list[NewCoding] = []
     for n, rec in table.numbered_records():
-        get = lambda k: rec.get(cols.get(k, ""), "").strip()  # noqa: E731
+
+        def get(key: str, rec: dict[str, str] = rec) -> str:
+            return rec.get(cols.get(key, ""), "").strip()
+
         try:
             doc_id, doc_text = _document(session, get("document"), doc_cache)
             code_ref = get("code")
@@ -104,8 +132,12 @@ def read_codings(
                 except ValueError:
                     raise CodingError("start and end must be whole numbers") from None
                 if not (0 <= start < end <= len(doc_text)):
-                    raise CodingError(f"span {start}-{end} is outside the document (its text has {len(doc_text)} characters)")
-                if quote.strip() and " ".join(quote.split()) != " ".join(doc_text[start:end].split()):
+                    raise CodingError(
+                        f"span {start}-{end} is outside the document (its text has {len(doc_text)} characters)"
+                    )
+                if quote.strip() and " ".join(quote.split()) != " ".join(
+                    doc_text[start:end].split()
+                ):
                     raise CodingError(f"the text at {start}-{end} is not the text given in the row")
             elif quote.strip():
                 start, end = find_quote(doc_text, quote)
@@ -116,7 +148,17 @@ def read_codings(
                 raise CodingError(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
         except (CodingError, NotFound, ValueError) as exc:
             raise CodingsFileError(f"{path}: row {n}: {exc}") from None
-        out.append(NewCoding(doc_id, start, end, code_cache[code_ref], coder_cache[coder_name], origin, get("memo")))
+        out.append(
+            NewCoding(
+                doc_id,
+                start,
+                end,
+                code_cache[code_ref],
+                coder_cache[coder_name],
+                origin,
+                get("memo"),
+            )
+        )
     return out
 
 

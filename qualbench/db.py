@@ -38,23 +38,48 @@ def insert_ignore(session: Session, target: Table, rows: Sequence[Row]) -> None:
     """Insert rows, silently skipping those that collide with a unique key (idempotent writes)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt = pg_insert(target).on_conflict_do_nothing()
+        _executemany(session, pg_insert(target).on_conflict_do_nothing(), target, rows)
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(target).on_conflict_do_nothing()
-    for i in range(0, len(rows), _CHUNK):
-        session.execute(stmt, list(rows[i : i + _CHUNK]))
+        _executemany(session, sqlite_insert(target).on_conflict_do_nothing(), target, rows)
 
 
 def insert_rows(session: Session, target: Table, rows: Sequence[Row]) -> None:
     """Plain bulk insert (executemany), in chunks."""
+    if rows:
+        _executemany(session, target.insert(), target, rows)
+
+
+def _executemany(session: Session, stmt: Any, target: Table, rows: Sequence[Row]) -> None:
+    """executemany straight on the driver: the statement is compiled once and only columns whose
+    type needs it (timestamps) are converted, per row. SQLAlchemy's own path spends about as long
+    preparing 100,000 parameter sets as SQLite spends inserting them."""
+    from sqlalchemy import bindparam
+
+    names = list(rows[0])
+    conn = session.connection()
+    dialect = conn.dialect
+    compiled = stmt.values({n: bindparam(n) for n in names}).compile(dialect=dialect)
+    convert = [
+        (n, p) for n in names if (p := target.c[n].type._cached_bind_processor(dialect)) is not None
+    ]
+    order = list(compiled.positiontup or ()) if dialect.positional else None
+    memo: dict[tuple[str, Any], Any] = {}  # rows of one action share their timestamp
     for i in range(0, len(rows), _CHUNK):
-        session.execute(target.insert(), list(rows[i : i + _CHUNK]))
+        chunk = [dict(r) for r in rows[i : i + _CHUNK]] if convert else rows[i : i + _CHUNK]
+        for row in chunk if convert else ():
+            for n, process in convert:
+                value = row[n]
+                done = memo.get((n, value))
+                row[n] = done if done is not None else memo.setdefault((n, value), process(value))
+        params: Any = (
+            [tuple(r[n] for n in order) for r in chunk] if order is not None else list(chunk)
+        )
+        conn.exec_driver_sql(compiled.string, params)
 
 
 def snapshot(session: Session, target: Table, where: ColumnElement[bool]) -> list[Row]:

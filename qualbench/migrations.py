@@ -38,7 +38,9 @@ def upgrade(project: Project, from_version: int) -> Path | None:
 
     missing = [v for v in range(from_version + 1, SCHEMA_VERSION + 1) if v not in STEPS]
     if missing:
-        raise ProjectError(f"{project.label}: no upgrade path from schema {from_version} (missing {missing})")
+        raise ProjectError(
+            f"{project.label}: no upgrade path from schema {from_version} (missing {missing})"
+        )
     backup = None
     if project.path is not None:
         backup = backup_file(project.path, backup_path(project.path, from_version))
@@ -46,5 +48,8 @@ def upgrade(project: Project, from_version: int) -> Path | None:
         ops = Operations(MigrationContext.configure(conn, opts={"render_as_batch": True}))
         for version in range(from_version + 1, SCHEMA_VERSION + 1):
             STEPS[version](ops, conn)
-        conn.execute(text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": str(SCHEMA_VERSION)})
+        conn.execute(
+            text("UPDATE meta SET value = :v WHERE key = 'schema_version'"),
+            {"v": str(SCHEMA_VERSION)},
+        )
     return backup

@@ -7,6 +7,7 @@ Document text is written once at import and never changed.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid as uuid_mod
 from typing import Any
 
@@ -38,6 +39,17 @@ def utcnow() -> dt.datetime:
 
 def new_uuid() -> str:
     return str(uuid_mod.uuid4())
+
+
+def new_uuids(n: int) -> list[str]:
+    """``n`` random (version 4) UUIDs, several times faster than calling uuid4 ``n`` times."""
+    raw = os.urandom(16 * n).hex()
+    out = []
+    for i in range(0, 32 * n, 32):
+        h = raw[i : i + 32]
+        variant = "89ab"[int(h[16], 16) & 3]
+        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}")
+    return out
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -129,7 +141,9 @@ class SpeakerTurn(SQLModel, table=True):
     __tablename__ = "speaker_turn"
     __table_args__ = (
         UniqueConstraint("document_id", "ordinal", name="ux_turn_ordinal"),
-        CheckConstraint('0 <= start AND start <= body_start AND body_start <= "end"', name="ck_turn_span"),
+        CheckConstraint(
+            '0 <= start AND start <= body_start AND body_start <= "end"', name="ck_turn_span"
+        ),
         Index("ix_turn_case", "case_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -162,15 +176,23 @@ class Attribute(SQLModel, table=True):
 
 class DocumentValue(SQLModel, table=True):
     __tablename__ = "document_value"
-    document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True))
-    attribute_id: int = Field(sa_column=Column(Integer, ForeignKey("attribute.id", ondelete="CASCADE"), primary_key=True))
+    document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    )
+    attribute_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("attribute.id", ondelete="CASCADE"), primary_key=True)
+    )
     value: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class CaseValue(SQLModel, table=True):
     __tablename__ = "case_value"
-    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True))
-    attribute_id: int = Field(sa_column=Column(Integer, ForeignKey("attribute.id", ondelete="CASCADE"), primary_key=True))
+    case_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    )
+    attribute_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("attribute.id", ondelete="CASCADE"), primary_key=True)
+    )
     value: str = Field(sa_column=Column(Text, nullable=False))
 
 
@@ -201,7 +223,9 @@ class Coding(SQLModel, table=True):
 
     __tablename__ = "coding"
     __table_args__ = (
-        UniqueConstraint("document_id", "start", "end", "code_id", "coder_id", name="ux_coding_span"),
+        UniqueConstraint(
+            "document_id", "start", "end", "code_id", "coder_id", name="ux_coding_span"
+        ),
         CheckConstraint('0 <= start AND start < "end"', name="ck_coding_span"),
         CheckConstraint(f"origin IN {ORIGINS!r}", name="ck_coding_origin"),
         Index("ix_coding_code", "code_id", "document_id", "case_id", "coder_id"),
@@ -224,8 +248,12 @@ class CodingCase(SQLModel, table=True):
 
     __tablename__ = "coding_case"
     __table_args__ = (Index("ix_coding_case_case", "case_id"),)
-    coding_id: int = Field(sa_column=Column(Integer, ForeignKey("coding.id", ondelete="CASCADE"), primary_key=True))
-    case_id: int = Field(sa_column=Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True))
+    coding_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("coding.id", ondelete="CASCADE"), primary_key=True)
+    )
+    case_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    )
 
 
 class Memo(SQLModel, table=True):
@@ -245,9 +273,13 @@ class Memo(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)
-    document_id: int | None = Field(default=None, sa_column=_fk("document.id", "CASCADE", nullable=True))
+    document_id: int | None = Field(
+        default=None, sa_column=_fk("document.id", "CASCADE", nullable=True)
+    )
     code_id: int | None = Field(default=None, sa_column=_fk("code.id", "CASCADE", nullable=True))
-    coding_id: int | None = Field(default=None, sa_column=_fk("coding.id", "CASCADE", nullable=True))
+    coding_id: int | None = Field(
+        default=None, sa_column=_fk("coding.id", "CASCADE", nullable=True)
+    )
     case_id: int | None = Field(default=None, sa_column=_fk("cases.id", "CASCADE", nullable=True))
     coder_id: int | None = Field(default=None, sa_column=_fk("coder.id", "SET NULL", nullable=True))
     title: str = Field(default="", max_length=400)

@@ -38,3 +38,33 @@ class CancelToken:
 
 class Cancelled(Exception):
     """Raised inside an operation when its cancel check fired; callers report partial results."""
+
+
+class Ticker:
+    """Counts items of a long loop: reports progress and checks for cancel every ``every`` items."""
+
+    def __init__(
+        self,
+        total: int,
+        progress: Progress = no_progress,
+        cancel: CancelCheck = never,
+        *,
+        every: int = 500,
+        status: str = "",
+    ) -> None:
+        self.total = total
+        self.done = 0
+        self.progress = progress
+        self.cancel = cancel
+        self.every = every
+        self.status = status
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.done % self.every == 0:
+            if self.cancel():
+                raise Cancelled
+            self.progress(self.done, self.total, self.status)
+
+    def finish(self) -> None:
+        self.progress(self.total, self.total, self.status)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import bisect
-import datetime as dt
-from collections.abc import Iterable, Sequence
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, select, true
@@ -64,8 +65,14 @@ class Filters:
     def where(self, session: Session) -> ColumnElement[bool]:
         conds: list[ColumnElement[bool]] = []
         if self.coders:
-            ids = list(session.execute(select(CODER.c.id).where(CODER.c.name.in_(list(self.coders)))).scalars())
-            missing = set(self.coders) - set(session.execute(select(CODER.c.name).where(CODER.c.id.in_(ids))).scalars())
+            ids = list(
+                session.execute(
+                    select(CODER.c.id).where(CODER.c.name.in_(list(self.coders)))
+                ).scalars()
+            )
+            missing = set(self.coders) - set(
+                session.execute(select(CODER.c.name).where(CODER.c.id.in_(ids))).scalars()
+            )
             if missing:
                 raise NotFound(f"no coder {sorted(missing)[0]!r} in the project")
             conds.append(CODING.c.coder_id.in_(ids))
@@ -94,16 +101,22 @@ def resolve_by(session: Session, by: str) -> tuple[str, str | None]:
     found = [
         (s, n)
         for s, n in candidates
-        if session.execute(select(ATTRIBUTE.c.id).where(and_(ATTRIBUTE.c.scope == s, ATTRIBUTE.c.name == n))).first()
+        if session.execute(
+            select(ATTRIBUTE.c.id).where(and_(ATTRIBUTE.c.scope == s, ATTRIBUTE.c.name == n))
+        ).first()
     ]
     if not found:
         raise NotFound(f"no attribute {name!r}; use document, case, kind or an attribute name")
     if len(found) > 1:
-        raise NotFound(f"{name!r} is an attribute of documents and of cases; say document:{name} or case:{name}")
+        raise NotFound(
+            f"{name!r} is an attribute of documents and of cases; say document:{name} or case:{name}"
+        )
     return found[0]
 
 
-def theme_table(session: Session, *, by: str = "document", filters: Filters = Filters(), rollup: bool = False) -> ThemeTable:
+def theme_table(
+    session: Session, *, by: str = "document", filters: Filters = Filters(), rollup: bool = False
+) -> ThemeTable:
     """Codings, documents and participants per code and column.
 
     A coding belongs to its document and to every participant speaking in its span. In tables
@@ -111,13 +124,22 @@ def theme_table(session: Session, *, by: str = "document", filters: Filters = Fi
     their columns once; the row total counts it once.
     """
     scope, attr = resolve_by(session, by)
-    docs = {r.id: (r.name, r.kind) for r in session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.kind).order_by(DOCUMENT.c.position, DOCUMENT.c.id))}
-    cases = dict(sorted(session.execute(select(CASES.c.id, CASES.c.name)).all(), key=lambda r: r[1]))  # code-point order on every engine
+    docs = {
+        r.id: (r.name, r.kind)
+        for r in session.execute(
+            select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.kind).order_by(
+                DOCUMENT.c.position, DOCUMENT.c.id
+            )
+        )
+    }
+    cases = dict(
+        sorted(session.execute(select(CASES.c.id, CASES.c.name)).all(), key=lambda r: r[1])
+    )  # code-point order on every engine
     doc_values = values_of(session, scope="document") if scope == "document" and attr else {}
     case_values = values_of(session, scope="case") if scope == "case" and attr else {}
     case_based = scope == "case"
 
-    def column(doc_id: int, case_id: int | None) -> str:
+    def column_of(doc_id: int, case_id: int | None) -> str:
         if scope == "kind":
             return docs[doc_id][1].replace("_", " ")
         if scope == "document":
@@ -126,59 +148,82 @@ def theme_table(session: Session, *, by: str = "document", filters: Filters = Fi
             return NO_SPEAKER
         return case_values.get(case_id, {}).get(attr, NO_VALUE) if attr else cases[case_id]
 
+    memo: dict[tuple[int, int | None], str] = {}
+
+    def column(doc_id: int, case_id: int | None) -> str:
+        key = (doc_id, case_id if case_based else None)
+        col = memo.get(key)
+        if col is None:
+            col = memo[key] = column_of(doc_id, case_id)
+        return col
+
     where = filters.where(session)
-    codings: dict[tuple[int, str], int] = {}
-    doc_sets: dict[tuple[int, str], set[int]] = {}
-    case_sets: dict[tuple[int, str], set[int]] = {}
-    totals: dict[int, int] = {}
+    codings: Counter[tuple[int, str]] = Counter()
+    doc_sets: defaultdict[tuple[int, str], set[int]] = defaultdict(set)
+    case_sets: defaultdict[tuple[int, str], set[int]] = defaultdict(set)
+    totals: Counter[int] = Counter()
+    # One indexed GROUP BY gives every (code, document, participant-at-start) with its count.
     grouped = session.execute(
         select(CODING.c.code_id, CODING.c.document_id, CODING.c.case_id, _count())
         .where(where)
         .group_by(CODING.c.code_id, CODING.c.document_id, CODING.c.case_id)
-    )
+    ).all()
     for code_id, doc_id, case_id, n in grouped:
         key = (code_id, column(doc_id, case_id))
-        codings[key] = codings.get(key, 0) + n
-        doc_sets.setdefault(key, set()).add(doc_id)
+        codings[key] += n
+        doc_sets[key].add(doc_id)
         if case_id is not None:
-            case_sets.setdefault(key, set()).add(case_id)
-        totals[code_id] = totals.get(code_id, 0) + n
-    extras = session.execute(
-        select(CODING.c.code_id, CODING.c.document_id, CODING.c.case_id, CODING_CASE.c.case_id)
+            case_sets[key].add(case_id)
+        totals[code_id] += n
+    # Further participants of codings that span several speakers (rare in real coding).
+    reached = session.execute(
+        select(CODING.c.code_id, CODING.c.document_id, CODING_CASE.c.case_id)
         .join(CODING_CASE, CODING_CASE.c.coding_id == CODING.c.id)
         .where(where)
-    )
-    for code_id, doc_id, primary, extra in extras:
+        .distinct()
+    ).all()
+    for code_id, doc_id, extra in reached:
         key = (code_id, column(doc_id, extra))
-        case_sets.setdefault(key, set()).add(extra)
-        if case_based and key[1] != column(doc_id, primary):
-            codings[key] = codings.get(key, 0) + 1
-            doc_sets.setdefault(key, set()).add(doc_id)
-
-    columns = _columns(session, scope, attr, docs, cases, doc_values, case_values, {k[1] for k in codings})
+        case_sets[key].add(extra)
+        if case_based:
+            doc_sets[key].add(doc_id)
+    if case_based and reached:
+        _count_spanning_codings(session, where, column, codings)
+    columns = _columns(
+        session, scope, attr, docs, cases, doc_values, case_values, {k[1] for k in codings}
+    )
     col_docs, col_cases = _column_sizes(session, column, docs)
     nodes = code_tree(session)
     if filters.code_ids:
         keep = {d for c in filters.code_ids for d in descendants(session, c)}
         nodes = [n for n in nodes if n.id in keep]
     subtree = {n.id: (descendants(session, n.id) if rollup else [n.id]) for n in nodes}
+    empty: frozenset[int] = frozenset()
+    by_code: defaultdict[int, list[str]] = defaultdict(list)  # columns each code has codings in
+    for code_id, col in codings:
+        by_code[code_id].append(col)
     rows = []
     for n in nodes:
-        cells = {}
+        members = subtree[n.id]
+        cells = dict.fromkeys(columns, Cell())
         all_docs: set[int] = set()
         all_cases: set[int] = set()
-        for col in columns:
-            c_n = 0
-            d_set: set[int] = set()
-            p_set: set[int] = set()
-            for cid in subtree[n.id]:
-                c_n += codings.get((cid, col), 0)
-                d_set |= doc_sets.get((cid, col), set())
-                p_set |= case_sets.get((cid, col), set())
+        for col in {c for cid in members for c in by_code.get(cid, ())}:
+            if len(members) == 1:
+                key = (n.id, col)
+                d_set, p_set, c_n = (
+                    doc_sets.get(key, empty),
+                    case_sets.get(key, empty),
+                    codings[key],
+                )
+            else:
+                c_n = sum(codings.get((cid, col), 0) for cid in members)
+                d_set = set().union(*(doc_sets.get((cid, col), empty) for cid in members))
+                p_set = set().union(*(case_sets.get((cid, col), empty) for cid in members))
             cells[col] = Cell(c_n, len(d_set), len(p_set))
             all_docs |= d_set
             all_cases |= p_set
-        total = Cell(sum(totals.get(cid, 0) for cid in subtree[n.id]), len(all_docs), len(all_cases))
+        total = Cell(sum(totals.get(cid, 0) for cid in members), len(all_docs), len(all_cases))
         rows.append(ThemeRow(n.id, n.path, n.name, n.depth, cells, total))
     notes = [
         "codings: number of coded segments; documents: documents with at least one; participants: "
@@ -187,8 +232,44 @@ def theme_table(session: Session, *, by: str = "document", filters: Filters = Fi
     if rollup:
         notes.append("each code includes the codings of its sub-codes")
     if case_based:
-        notes.append("a segment spanning several speakers counts once for each of their columns and once in the total")
-    return ThemeTable(by=by, columns=columns, rows=rows, column_documents=col_docs, column_participants=col_cases, notes=notes)
+        notes.append(
+            "a segment spanning several speakers counts once for each of their columns and once in the total"
+        )
+    return ThemeTable(
+        by=by,
+        columns=columns,
+        rows=rows,
+        column_documents=col_docs,
+        column_participants=col_cases,
+        notes=notes,
+    )
+
+
+def _count_spanning_codings(
+    session: Session,
+    where: ColumnElement[bool],
+    column: Callable[[int, int | None], str],
+    codings: Counter[tuple[int, str]],
+) -> None:
+    """A coding spanning speakers counts once in each further column its speakers fall in."""
+    rows = session.execute(
+        select(
+            CODING.c.id,
+            CODING.c.code_id,
+            CODING.c.document_id,
+            CODING.c.case_id,
+            CODING_CASE.c.case_id,
+        )
+        .join(CODING_CASE, CODING_CASE.c.coding_id == CODING.c.id)
+        .where(where)
+        .order_by(CODING.c.id)
+    ).all()
+    for _, group in itertools.groupby(rows, key=lambda r: r[0]):
+        items = list(group)
+        _, code_id, doc_id, primary, _ = items[0]
+        home = column(doc_id, primary)
+        for col in {column(doc_id, r[4]) for r in items} - {home}:
+            codings[(code_id, col)] += 1
 
 
 def _count() -> ColumnElement[int]:
@@ -227,7 +308,9 @@ def _natural(value: str) -> tuple[int, float | str]:
         return (1, value.casefold())
 
 
-def _column_sizes(session: Session, column: object, docs: dict[int, tuple[str, str]]) -> tuple[dict[str, int], dict[str, int]]:
+def _column_sizes(
+    session: Session, column: object, docs: dict[int, tuple[str, str]]
+) -> tuple[dict[str, int], dict[str, int]]:
     """Documents and participants in each column (the denominators for percentages)."""
     col = column  # type: ignore[assignment]
     doc_count: dict[str, set[int]] = {}
@@ -326,8 +409,15 @@ def excerpts(session: Session, *, filters: Filters = Filters()) -> list[Excerpt]
     order = {cid: i for i, cid in enumerate(paths)}
     rows = session.execute(
         select(
-            CODING.c.id, CODING.c.uuid, CODING.c.code_id, CODING.c.document_id, CODING.c.start, CODING.c.end,
-            CODING.c.origin, CODING.c.created, CODER.c.name.label("coder"),
+            CODING.c.id,
+            CODING.c.uuid,
+            CODING.c.code_id,
+            CODING.c.document_id,
+            CODING.c.start,
+            CODING.c.end,
+            CODING.c.origin,
+            CODING.c.created,
+            CODER.c.name.label("coder"),
         )
         .join(CODER, CODER.c.id == CODING.c.coder_id)
         .where(filters.where(session))
@@ -336,12 +426,21 @@ def excerpts(session: Session, *, filters: Filters = Filters()) -> list[Excerpt]
     docs = {
         r[0]: tuple(r)
         for r in session.execute(
-            select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.kind, DOCUMENT.c.position, DOCUMENT.c.text).where(DOCUMENT.c.id.in_(doc_ids))
+            select(
+                DOCUMENT.c.id,
+                DOCUMENT.c.name,
+                DOCUMENT.c.kind,
+                DOCUMENT.c.position,
+                DOCUMENT.c.text,
+            ).where(DOCUMENT.c.id.in_(doc_ids))
         )
     }
     memos: dict[int, list[str]] = {}
     memo_rows = session.execute(
-        select(MEMO.c.coding_id, MEMO.c.text).join(CODING, CODING.c.id == MEMO.c.coding_id).where(filters.where(session)).order_by(MEMO.c.id)
+        select(MEMO.c.coding_id, MEMO.c.text)
+        .join(CODING, CODING.c.id == MEMO.c.coding_id)
+        .where(filters.where(session))
+        .order_by(MEMO.c.id)
     )
     for cid, text in memo_rows:
         memos.setdefault(cid, []).append(text)
@@ -349,7 +448,19 @@ def excerpts(session: Session, *, filters: Filters = Filters()) -> list[Excerpt]
     case_attrs = values_of(session, scope="case")
     case_names = dict(session.execute(select(CASES.c.id, CASES.c.name)).all())
     ordered = sorted(
-        (order.get(code_id, 0), docs[doc_id][3], doc_id, start, end, cid, uid, code_id, origin, created, coder)
+        (
+            order.get(code_id, 0),
+            docs[doc_id][3],
+            doc_id,
+            start,
+            end,
+            cid,
+            uid,
+            code_id,
+            origin,
+            created,
+            coder,
+        )
         for cid, uid, code_id, doc_id, start, end, origin, created, coder in rows
     )
     contexts: dict[int, _DocContext] = {}
@@ -362,10 +473,24 @@ def excerpts(session: Session, *, filters: Filters = Filters()) -> list[Excerpt]
         speaker, case_id, ts = ctx.turn_at(start)
         out.append(
             Excerpt(
-                cid, uid, code_id, paths.get(code_id, ""), doc_name, kind.replace("_", " "), start, end,
-                text[start:end], coder, origin, created.isoformat(timespec="seconds") if created else "",
-                speaker, case_names.get(case_id, "") if case_id else "", ts, ctx.paragraph_at(start),
-                doc_attrs.get(doc_id, {}), case_attrs.get(case_id, {}) if case_id else {},
+                cid,
+                uid,
+                code_id,
+                paths.get(code_id, ""),
+                doc_name,
+                kind.replace("_", " "),
+                start,
+                end,
+                text[start:end],
+                coder,
+                origin,
+                created.isoformat(timespec="seconds") if created else "",
+                speaker,
+                case_names.get(case_id, "") if case_id else "",
+                ts,
+                ctx.paragraph_at(start),
+                doc_attrs.get(doc_id, {}),
+                case_attrs.get(case_id, {}) if case_id else {},
                 "\n".join(memos[cid]) if cid in memos else "",
             )
         )

@@ -39,14 +39,18 @@ def default_location() -> Path:
     return Path(base) / "qualbench" / "sample.qualbench"
 
 
-def build_sample(path: str | Path, *, progress: Progress = no_progress, cancel: CancelCheck = never) -> Project:
+def build_sample(
+    path: str | Path, *, progress: Progress = no_progress, cancel: CancelCheck = never
+) -> Project:
     """Create the sample project at ``path`` (which must not exist) and return it open."""
     data = data_dir()
     project = create_project(path, name="S-O-S and release from prison (sample)")
     try:
         with project.write() as s:
             load_codebook(s, read_codebook(codebook_path()))
-        import_files(project, [data / name for name in TRANSCRIPTS], progress=progress, cancel=cancel)
+        import_files(
+            project, [data / name for name in TRANSCRIPTS], progress=progress, cancel=cancel
+        )
         with project.write() as s:
             apply_attribute_table(s, data / "documents.csv")
             apply_attribute_table(s, data / "participants.csv")

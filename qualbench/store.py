@@ -133,7 +133,9 @@ class Project:
     Use :meth:`write` for one user action (one transaction) and :meth:`read` for queries.
     """
 
-    def __init__(self, engine: Engine, *, path: Path | None, readonly: bool, lock: _FileLock | None) -> None:
+    def __init__(
+        self, engine: Engine, *, path: Path | None, readonly: bool, lock: _FileLock | None
+    ) -> None:
         self.engine = engine
         self.path = path
         self.readonly = readonly
@@ -196,7 +198,9 @@ def _server_engine(url: str) -> Engine:
     try:
         return create_engine(url, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise ProjectError(f"{url.split('@')[-1]}: not a database URL QualBench can open ({type(exc).__name__})") from None
+        raise ProjectError(
+            f"{url.split('@')[-1]}: not a database URL QualBench can open ({type(exc).__name__})"
+        ) from None
 
 
 def _create_schema(engine: Engine, *, name: str, language: str) -> None:
@@ -211,7 +215,11 @@ def _create_schema(engine: Engine, *, name: str, language: str) -> None:
         )
         conn.execute(
             model.ProjectInfo.__table__.insert().values(  # type: ignore[attr-defined]
-                uuid=model.new_uuid(), name=name, description="", language=language, created=model.utcnow()
+                uuid=model.new_uuid(),
+                name=name,
+                description="",
+                language=language,
+                created=model.utcnow(),
             )
         )
         if engine.dialect.name == "sqlite":
@@ -231,7 +239,11 @@ def create_project(target: str | Path, *, name: str | None = None, language: str
         if existing:
             ours = "meta" in existing and _holds_project(engine)
             engine.dispose()
-            what = "already holds a QualBench project" if ours else f"already has tables named like ours ({', '.join(sorted(existing))})"
+            what = (
+                "already holds a QualBench project"
+                if ours
+                else f"already has tables named like ours ({', '.join(sorted(existing))})"
+            )
             raise ProjectError(f"{label}: {what}; use an empty database")
         _create_schema(engine, name=name or "QualBench project", language=language)
         return Project(engine, path=None, readonly=False, lock=None)
@@ -311,7 +323,9 @@ def _schema_version(project: Project) -> int:
         with project.engine.connect() as conn:
             rows = dict(conn.execute(model.Meta.__table__.select()).all())  # type: ignore[attr-defined]
     except (OperationalError, DatabaseError) as exc:
-        raise ProjectError(f"{project.label}: is not a readable QualBench project ({_reason(exc)})") from None
+        raise ProjectError(
+            f"{project.label}: is not a readable QualBench project ({_reason(exc)})"
+        ) from None
     if rows.get("application") != "qualbench":
         raise ProjectError(f"{project.label}: is not a QualBench project")
     try:

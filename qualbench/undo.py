@@ -86,7 +86,9 @@ def _transition(session: Session, current: Image, target: Image) -> None:
     replaced = (CODING, CODING_CASE, MEMO)  # parents before children
     for table in reversed(replaced):
         for row in current.get(table.name, {}).values():
-            cond = and_(*(c == v for c, v in zip(table.primary_key.columns, _pk(table, row), strict=True)))
+            cond = and_(
+                *(c == v for c, v in zip(table.primary_key.columns, _pk(table, row), strict=True))
+            )
             session.execute(table.delete().where(cond))
     for table in replaced:
         rows = list(target.get(table.name, {}).values())
@@ -133,7 +135,9 @@ class CommandStack:
         expected, target = (done.before, done.after) if forward else (done.after, done.before)
         with self.project.write() as session:
             if _image(session, done.scope) != expected:
-                raise UndoError(f"cannot {'redo' if forward else 'undo'} {done.command.label!r}: the data changed since")
+                raise UndoError(
+                    f"cannot {'redo' if forward else 'undo'} {done.command.label!r}: the data changed since"
+                )
             _transition(session, expected, target)
         dest.append(source.pop())
         return done.command.changes
@@ -170,18 +174,32 @@ class CommandStack:
 
 def _coding_scope(where: ColumnElement[bool]) -> Scope:
     ids = select(CODING.c.id).where(where)
-    return [(CODING, where), (CODING_CASE, CODING_CASE.c.coding_id.in_(ids)), (MEMO, MEMO.c.coding_id.in_(ids))]
+    return [
+        (CODING, where),
+        (CODING_CASE, CODING_CASE.c.coding_id.in_(ids)),
+        (MEMO, MEMO.c.coding_id.in_(ids)),
+    ]
 
 
-def apply_code(*, document_id: int, start: int, end: int, code_id: int, coder_id: int, memo: str = "") -> Command:
+def apply_code(
+    *, document_id: int, start: int, end: int, code_id: int, coder_id: int, memo: str = ""
+) -> Command:
     uid = new_uuid()
 
     def run(s: Session) -> Changes:
         cid, ch = coding_svc.apply_code(
-            s, document_id=document_id, start=start, end=end, code_id=code_id, coder_id=coder_id, uuid=uid
+            s,
+            document_id=document_id,
+            start=start,
+            end=end,
+            code_id=code_id,
+            coder_id=coder_id,
+            uuid=uid,
         )
         if memo.strip() and ch:
-            ch |= memos_svc.add_memo(s, target="coding", target_id=cid, text=memo, coder_id=coder_id)[1]
+            ch |= memos_svc.add_memo(
+                s, target="coding", target_id=cid, text=memo, coder_id=coder_id
+            )[1]
         return ch
 
     return Command("Apply code", run, lambda s: _coding_scope(CODING.c.uuid == uid))
@@ -189,7 +207,9 @@ def apply_code(*, document_id: int, start: int, end: int, code_id: int, coder_id
 
 def remove_coding(coding_id: int) -> Command:
     return Command(
-        "Remove coding", lambda s: coding_svc.remove_coding(s, coding_id), lambda s: _coding_scope(CODING.c.id == coding_id)
+        "Remove coding",
+        lambda s: coding_svc.remove_coding(s, coding_id),
+        lambda s: _coding_scope(CODING.c.id == coding_id),
     )
 
 
@@ -211,8 +231,18 @@ def create_code(*, name: str, parent_id: int | None = None, **fields: Any) -> Co
 
 
 def update_code(code_id: int, **fields: Any) -> Command:
-    what = "Rename code" if set(fields) == {"name"} else "Recolour code" if set(fields) == {"color"} else "Edit code"
-    return Command(what, lambda s: codes_svc.update_code(s, code_id, **fields), lambda s: [(CODE, CODE.c.id == code_id)])
+    what = (
+        "Rename code"
+        if set(fields) == {"name"}
+        else "Recolour code"
+        if set(fields) == {"color"}
+        else "Edit code"
+    )
+    return Command(
+        what,
+        lambda s: codes_svc.update_code(s, code_id, **fields),
+        lambda s: [(CODE, CODE.c.id == code_id)],
+    )
 
 
 def _siblings(parent_id: int | None) -> ColumnElement[bool]:
@@ -224,7 +254,11 @@ def move_code(code_id: int, *, parent_id: int | None, position: int | None = Non
         old_parent = s.execute(select(CODE.c.parent_id).where(CODE.c.id == code_id)).scalar()
         return [(CODE, or_(CODE.c.id == code_id, _siblings(old_parent), _siblings(parent_id)))]
 
-    return Command("Move code", lambda s: codes_svc.move_code(s, code_id, parent_id=parent_id, position=position), scope)
+    return Command(
+        "Move code",
+        lambda s: codes_svc.move_code(s, code_id, parent_id=parent_id, position=position),
+        scope,
+    )
 
 
 def _codes_scope(code_ids: Sequence[int]) -> Scope:
@@ -254,20 +288,41 @@ def merge_codes(source_ids: Sequence[int], target_id: int) -> Command:
     )
 
 
-def add_memo(*, target: str, target_id: int | None = None, text: str, title: str = "", coder_id: int | None = None) -> Command:
+def add_memo(
+    *,
+    target: str,
+    target_id: int | None = None,
+    text: str,
+    title: str = "",
+    coder_id: int | None = None,
+) -> Command:
     uid = new_uuid()
     return Command(
         "Add memo",
-        lambda s: memos_svc.add_memo(s, target=target, target_id=target_id, text=text, title=title, coder_id=coder_id, uuid=uid)[1],
+        lambda s: memos_svc.add_memo(
+            s,
+            target=target,
+            target_id=target_id,
+            text=text,
+            title=title,
+            coder_id=coder_id,
+            uuid=uid,
+        )[1],
         lambda s: [(MEMO, MEMO.c.uuid == uid)],
     )
 
 
 def edit_memo(memo_id: int, *, text: str | None = None, title: str | None = None) -> Command:
     return Command(
-        "Edit memo", lambda s: memos_svc.edit_memo(s, memo_id, text=text, title=title), lambda s: [(MEMO, MEMO.c.id == memo_id)]
+        "Edit memo",
+        lambda s: memos_svc.edit_memo(s, memo_id, text=text, title=title),
+        lambda s: [(MEMO, MEMO.c.id == memo_id)],
     )
 
 
 def delete_memo(memo_id: int) -> Command:
-    return Command("Delete memo", lambda s: memos_svc.delete_memo(s, memo_id), lambda s: [(MEMO, MEMO.c.id == memo_id)])
+    return Command(
+        "Delete memo",
+        lambda s: memos_svc.delete_memo(s, memo_id),
+        lambda s: [(MEMO, MEMO.c.id == memo_id)],
+    )

@@ -31,7 +31,11 @@ def _top(name: str) -> str:
 
 @pytest.mark.parametrize("package", ["qualbench", "importers", "codebooks"])
 def test_no_qt_outside_ui(package: str) -> None:
-    bad = [f"{p.relative_to(ROOT)}:{line} imports {mod}" for p, line, mod in _imports(package) if _top(mod) in QT]
+    bad = [
+        f"{p.relative_to(ROOT)}:{line} imports {mod}"
+        for p, line, mod in _imports(package)
+        if _top(mod) in QT
+    ]
     assert not bad, "\n".join(bad)
 
 
@@ -45,7 +49,11 @@ def test_importers_is_a_leaf() -> None:
 
 
 def test_core_does_not_import_ui() -> None:
-    bad = [f"{p.relative_to(ROOT)}:{line} imports {mod}" for p, line, mod in _imports("qualbench") if _top(mod) == "ui"]
+    bad = [
+        f"{p.relative_to(ROOT)}:{line} imports {mod}"
+        for p, line, mod in _imports("qualbench")
+        if _top(mod) == "ui"
+    ]
     assert not bad, "\n".join(bad)
 
 
@@ -74,6 +82,8 @@ def test_core_and_cli_run_with_qt_blocked(tmp_path: Path) -> None:
         "from qualbench.cli import main\n"
         f"sys.exit(main(['create', {str(tmp_path / 'p.qualbench')!r}]))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "p.qualbench").exists()

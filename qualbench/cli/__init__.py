@@ -57,7 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Unexpected: never print the message, it may quote data (SQL parameters, text).
             if os.environ.get("QUALBENCH_DEBUG"):
                 raise
-            terminal.error(f"internal error ({type(exc).__name__}); rerun with QUALBENCH_DEBUG=1 for details")
+            terminal.error(
+                f"internal error ({type(exc).__name__}); rerun with QUALBENCH_DEBUG=1 for details"
+            )
             return terminal.FAILED
         terminal.error(str(exc))
         return code

@@ -40,7 +40,14 @@ def known_error(exc: Exception) -> int | None:
         return terminal.CANCELLED
     if isinstance(
         exc,
-        ImportProblem | CodebookFileError | CodingsFileError | ExportError | AttributeTableError | CodebookError | CodingError | NotFound,
+        ImportProblem
+        | CodebookFileError
+        | CodingsFileError
+        | ExportError
+        | AttributeTableError
+        | CodebookError
+        | CodingError
+        | NotFound,
     ):
         return terminal.FAILED
     if isinstance(exc, OSError) and exc.filename:
@@ -49,7 +56,9 @@ def known_error(exc: Exception) -> int | None:
 
 
 def _coder_name(args: argparse.Namespace) -> str:
-    return str(getattr(args, "coder", None) or os.environ.get("QUALBENCH_CODER") or getpass.getuser())
+    return str(
+        getattr(args, "coder", None) or os.environ.get("QUALBENCH_CODER") or getpass.getuser()
+    )
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Any:
@@ -61,16 +70,25 @@ def _open(args: argparse.Namespace, *, write: bool) -> Any:
 # --- parser -----------------------------------------------------------------------------------
 
 
-def add_arguments(sub: Any) -> None:  # noqa: PLR0915 - one flat list of commands reads best
-    def cmd(name: str, handler: Handler, help_: str, *, project: bool = True) -> argparse.ArgumentParser:
+def add_arguments(sub: Any) -> None:
+    def cmd(
+        name: str, handler: Handler, help_: str, *, project: bool = True
+    ) -> argparse.ArgumentParser:
         p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
         p.set_defaults(handler=handler.__name__)
         if project:
             p.add_argument("project", help="project file (.qualbench)")
         return p
 
-    p = cmd("demo", demo, "build the bundled sample project (if needed) and print its theme table", project=False)
-    p.add_argument("--project", type=Path, help="where to put the sample project (default: your data folder)")
+    p = cmd(
+        "demo",
+        demo,
+        "build the bundled sample project (if needed) and print its theme table",
+        project=False,
+    )
+    p.add_argument(
+        "--project", type=Path, help="where to put the sample project (default: your data folder)"
+    )
     p.add_argument("--fresh", action="store_true", help="rebuild it even if it exists")
 
     p = cmd("create", create, "create a new, empty project file", project=False)
@@ -82,11 +100,21 @@ def add_arguments(sub: Any) -> None:  # noqa: PLR0915 - one flat list of command
     p = cmd("info", info, "show what a project holds")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = cmd("import", import_, "import transcript files and folders (txt, md, docx, odt, rtf, pdf, html, vtt, srt)")
+    p = cmd(
+        "import",
+        import_,
+        "import transcript files and folders (txt, md, docx, odt, rtf, pdf, html, vtt, srt)",
+    )
     p.add_argument("paths", nargs="+", type=Path, help="files or folders")
-    p.add_argument("--kind", choices=["interview", "focus_group", "other"], help="document kind (default: guessed)")
     p.add_argument(
-        "--case-scope", choices=["document", "project"], default="document",
+        "--kind",
+        choices=["interview", "focus_group", "other"],
+        help="document kind (default: guessed)",
+    )
+    p.add_argument(
+        "--case-scope",
+        choices=["document", "project"],
+        default="document",
         help="a speaker label is one participant per document (default) or one across the project",
     )
     p.add_argument("--no-recursive", action="store_true", help="do not descend into sub-folders")
@@ -101,10 +129,18 @@ def add_arguments(sub: Any) -> None:  # noqa: PLR0915 - one flat list of command
         p = cmd(name, handler, what)
         p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = cmd("attributes", attributes, "apply a CSV/XLSX table of document or participant attributes")
-    p.add_argument("file", type=Path, help="columns: document[, kind], ... | document, speaker[, pseudonym], ... | case, ...")
+    p = cmd(
+        "attributes", attributes, "apply a CSV/XLSX table of document or participant attributes"
+    )
+    p.add_argument(
+        "file",
+        type=Path,
+        help="columns: document[, kind], ... | document, speaker[, pseudonym], ... | case, ...",
+    )
 
-    p = sub.add_parser("codebook", help="load or export a codebook", description="load or export a codebook")
+    p = sub.add_parser(
+        "codebook", help="load or export a codebook", description="load or export a codebook"
+    )
     csub = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
     for name, handler, what in (
         ("load", codebook_load, "merge a codebook file (.yaml/.csv/.xlsx) into the project"),
@@ -129,28 +165,53 @@ def add_arguments(sub: Any) -> None:  # noqa: PLR0915 - one flat list of command
     p = cmd("uncode", uncode, "remove a coding (by the id shown in exports)")
     p.add_argument("coding", help="coding id (uuid)")
 
-    p = sub.add_parser("codings", help="import or export codings as CSV", description="import or export codings")
+    p = sub.add_parser(
+        "codings", help="import or export codings as CSV", description="import or export codings"
+    )
     csub = p.add_subparsers(dest="codings_command", metavar="ACTION", required=True)
-    q = csub.add_parser("export", help="write all codings (document, start, end, code, coder, text, ...)")
+    q = csub.add_parser(
+        "export", help="write all codings (document, start, end, code, coder, text, ...)"
+    )
     q.set_defaults(handler="codings_export")
     q.add_argument("project")
     q.add_argument("file", type=Path)
-    q = csub.add_parser("import", help="add codings from CSV/XLSX; all rows are checked first, all or nothing")
+    q = csub.add_parser(
+        "import", help="add codings from CSV/XLSX; all rows are checked first, all or nothing"
+    )
     q.set_defaults(handler="codings_import")
     q.add_argument("project")
     q.add_argument("file", type=Path)
     q.add_argument("--coder", help="coder for rows without a coder column")
-    q.add_argument("--create-codes", action="store_true", help="add codes the project does not have yet")
+    q.add_argument(
+        "--create-codes", action="store_true", help="add codes the project does not have yet"
+    )
 
-    p = cmd("excerpts", excerpts, "export coded excerpts with document, speaker, attributes, timestamp, code path, coder")
+    p = cmd(
+        "excerpts",
+        excerpts,
+        "export coded excerpts with document, speaker, attributes, timestamp, code path, coder",
+    )
     p.add_argument("out", type=Path, help="output file: .csv, .xlsx, .docx or .md")
     _filters(p)
 
-    p = cmd("table", table, "theme-frequency table: codes x documents, participants or an attribute")
-    p.add_argument("--by", default="document", help="document (default), case, kind, or an attribute (country, case:gender ...)")
-    p.add_argument("--measure", choices=["codings", "documents", "participants"], default="codings", help="what to print")
+    p = cmd(
+        "table", table, "theme-frequency table: codes x documents, participants or an attribute"
+    )
+    p.add_argument(
+        "--by",
+        default="document",
+        help="document (default), case, kind, or an attribute (country, case:gender ...)",
+    )
+    p.add_argument(
+        "--measure",
+        choices=["codings", "documents", "participants"],
+        default="codings",
+        help="what to print",
+    )
     p.add_argument("--rollup", action="store_true", help="count sub-codes in their parents")
-    p.add_argument("--out", type=Path, help="also write it: .csv (chosen measure) or .xlsx (all measures)")
+    p.add_argument(
+        "--out", type=Path, help="also write it: .csv (chosen measure) or .xlsx (all measures)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON (all measures)")
     _filters(p)
 
@@ -164,10 +225,20 @@ def add_arguments(sub: Any) -> None:  # noqa: PLR0915 - one flat list of command
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--code", action="append", default=[], help="only this code and its sub-codes (repeatable)")
+    p.add_argument(
+        "--code", action="append", default=[], help="only this code and its sub-codes (repeatable)"
+    )
     p.add_argument("--coder", action="append", default=[], help="only this coder (repeatable)")
-    p.add_argument("--document", action="append", default=[], help="only this document (repeatable)")
-    p.add_argument("--origin", action="append", default=[], choices=["manual", "auto", "imported"], help="only codings of this origin")
+    p.add_argument(
+        "--document", action="append", default=[], help="only this document (repeatable)"
+    )
+    p.add_argument(
+        "--origin",
+        action="append",
+        default=[],
+        choices=["manual", "auto", "imported"],
+        help="only codings of this origin",
+    )
 
 
 def _make_filters(session: Any, args: argparse.Namespace) -> Any:
@@ -209,7 +280,9 @@ def demo(args: argparse.Namespace) -> int:
         t = theme_table(s, by="document:country", filters=_no_filters())
         print(f"Theme frequencies in {path.name}: codings per code by country\n")
         _print_theme(t, "codings")
-    terminal.note(f"\nnext: qualbench excerpts {path} quotes.docx   |   qualbench table {path} --by case:gender")
+    terminal.note(
+        f"\nnext: qualbench excerpts {path} quotes.docx   |   qualbench table {path} --by case:gender"
+    )
     return terminal.OK
 
 
@@ -250,12 +323,23 @@ def info(args: argparse.Namespace) -> int:
         counts = {
             name: s.execute(select(func.count()).select_from(t)).scalar_one()
             for name, t in (
-                ("documents", db.DOCUMENT), ("speaker turns", db.TURN), ("participants", db.CASES), ("codes", db.CODE),
-                ("codings", db.CODING), ("coders", db.CODER), ("memos", db.MEMO),
+                ("documents", db.DOCUMENT),
+                ("speaker turns", db.TURN),
+                ("participants", db.CASES),
+                ("codes", db.CODE),
+                ("codings", db.CODING),
+                ("coders", db.CODER),
+                ("memos", db.MEMO),
             )
         }
-    data = {"name": meta.name, "uuid": meta.uuid, "language": meta.language, "created": meta.created.isoformat(timespec="seconds"),
-            "schema": migrations.SCHEMA_VERSION, **counts}
+    data = {
+        "name": meta.name,
+        "uuid": meta.uuid,
+        "language": meta.language,
+        "created": meta.created.isoformat(timespec="seconds"),
+        "schema": migrations.SCHEMA_VERSION,
+        **counts,
+    }
     if args.json:
         print_json(data)
     else:
@@ -274,8 +358,13 @@ def import_(args: argparse.Namespace) -> int:
         bar = Bar("Importing")
         try:
             report = import_files(
-                project, args.paths, kind=args.kind, case_scope=args.case_scope, recursive=not args.no_recursive,
-                progress=bar, cancel=token.is_set,
+                project,
+                args.paths,
+                kind=args.kind,
+                case_scope=args.case_scope,
+                recursive=not args.no_recursive,
+                progress=bar,
+                cancel=token.is_set,
             )
         finally:
             bar.close()
@@ -286,7 +375,9 @@ def import_(args: argparse.Namespace) -> int:
     else:
         for f in report.imported:
             extra = f"; {', '.join(f.warnings)}" if f.warnings else ""
-            print(f"imported  {f.name}  ({f.kind.replace('_', ' ')}, {f.turns} turns, {f.speakers} speakers{extra})")
+            print(
+                f"imported  {f.name}  ({f.kind.replace('_', ' ')}, {f.turns} turns, {f.speakers} speakers{extra})"
+            )
         for d in report.duplicates:
             print(f"skipped   {d.path}: same text as document {d.existing!r}")
         for u in report.unsupported:
@@ -301,7 +392,9 @@ def import_(args: argparse.Namespace) -> int:
     if report.cancelled:
         return terminal.CANCELLED
     if report.failed:
-        return terminal.FAILED if not report.imported and not report.duplicates else terminal.PARTIAL
+        return (
+            terminal.FAILED if not report.imported and not report.duplicates else terminal.PARTIAL
+        )
     return terminal.OK
 
 
@@ -320,8 +413,18 @@ def documents(args: argparse.Namespace) -> int:
         return terminal.OK
     print_table(
         ["document", "kind", "words", "turns", "speakers", "codings", "attributes"],
-        [[r.name, r.kind.replace("_", " "), r.word_count, r.turns, r.speakers, r.codings,
-          ", ".join(f"{k}={v}" for k, v in attrs.get(r.id, {}).items())] for r in rows],
+        [
+            [
+                r.name,
+                r.kind.replace("_", " "),
+                r.word_count,
+                r.turns,
+                r.speakers,
+                r.codings,
+                ", ".join(f"{k}={v}" for k, v in attrs.get(r.id, {}).items()),
+            ]
+            for r in rows
+        ],
         right=[False, False, True, True, True, True, False],
     )
     return terminal.OK
@@ -336,17 +439,33 @@ def codes(args: argparse.Namespace) -> int:
 
     with _open(args, write=False) as project, project.read() as s:
         nodes = code_tree(s)
-        counts = dict(s.execute(select(CODING.c.code_id, func.count()).group_by(CODING.c.code_id)).all())
+        counts = dict(
+            s.execute(select(CODING.c.code_id, func.count()).group_by(CODING.c.code_id)).all()
+        )
     if args.json:
-        print_json([
-            {"id": n.uuid, "path": n.path, "name": n.name, "color": n.color, "definition": n.definition,
-             "inclusion": n.inclusion, "exclusion": n.exclusion, "example": n.example, "keywords": n.keywords,
-             "codings": counts.get(n.id, 0)}
-            for n in nodes
-        ])
+        print_json(
+            [
+                {
+                    "id": n.uuid,
+                    "path": n.path,
+                    "name": n.name,
+                    "color": n.color,
+                    "definition": n.definition,
+                    "inclusion": n.inclusion,
+                    "exclusion": n.exclusion,
+                    "example": n.example,
+                    "keywords": n.keywords,
+                    "codings": counts.get(n.id, 0),
+                }
+                for n in nodes
+            ]
+        )
         return terminal.OK
-    print_table(["code", "colour", "codings"], [["  " * n.depth + n.name, n.color, counts.get(n.id, 0)] for n in nodes],
-                right=[False, False, True])
+    print_table(
+        ["code", "colour", "codings"],
+        [["  " * n.depth + n.name, n.color, counts.get(n.id, 0)] for n in nodes],
+        right=[False, False, True],
+    )
     return terminal.OK
 
 
@@ -389,7 +508,10 @@ def cases(args: argparse.Namespace) -> int:
     if args.json:
         print_json([{"name": n, "turns": t, "attributes": values.get(i, {})} for i, n, t in rows])
     else:
-        print_table(["participant", "turns", *names], [[n, t, *(values.get(i, {}).get(a, "") for a in names)] for i, n, t in rows])
+        print_table(
+            ["participant", "turns", *names],
+            [[n, t, *(values.get(i, {}).get(a, "") for a in names)] for i, n, t in rows],
+        )
     return terminal.OK
 
 
@@ -400,7 +522,9 @@ def attributes(args: argparse.Namespace) -> int:
     with _open(args, write=True) as project, project.write() as s:
         report = apply_attribute_table(s, args.file)
     what = "documents" if report.scope == "document" else "participants"
-    terminal.note(f"applied {report.rows_applied} rows to {what}: {', '.join(report.attributes) or 'no attributes'}")
+    terminal.note(
+        f"applied {report.rows_applied} rows to {what}: {', '.join(report.attributes) or 'no attributes'}"
+    )
     if report.renamed:
         terminal.note(f"renamed {report.renamed} participants to their pseudonyms")
     for line in report.skipped:
@@ -416,7 +540,9 @@ def codebook_load(args: argparse.Namespace) -> int:
     book = read_codebook(args.file)
     with _open(args, write=True) as project, project.write() as s:
         report = load_codebook(s, book)
-    terminal.note(f"{len(report.added)} codes added, {len(report.updated)} updated, {report.unchanged} unchanged")
+    terminal.note(
+        f"{len(report.added)} codes added, {len(report.updated)} updated, {report.unchanged} unchanged"
+    )
     return terminal.OK
 
 
@@ -450,17 +576,30 @@ def code(args: argparse.Namespace) -> int:
         else:
             raise CodingError("give --start and --end, or --quote")
         coder_id, _ = get_or_create_coder(s, _coder_name(args))
-        coding_id, changes = apply_code(s, document_id=doc_id, start=start, end=end, code_id=code_id, coder_id=coder_id)
+        coding_id, changes = apply_code(
+            s, document_id=doc_id, start=start, end=end, code_id=code_id, coder_id=coder_id
+        )
         if args.memo and changes:
             add_memo(s, target="coding", target_id=coding_id, text=args.memo, coder_id=coder_id)
         from qualbench.services.coding import coding_row
 
         uid = coding_row(s, coding_id)["uuid"]
     if args.json:
-        print_json({"id": uid, "document": args.document, "start": start, "end": end, "code": args.code,
-                    "coder": _coder_name(args), "new": bool(changes)})
+        print_json(
+            {
+                "id": uid,
+                "document": args.document,
+                "start": start,
+                "end": end,
+                "code": args.code,
+                "coder": _coder_name(args),
+                "new": bool(changes),
+            }
+        )
     else:
-        terminal.note(f"{'coded' if changes else 'already coded'} {args.document} {start}-{end} with {args.code!r} (id {uid})")
+        terminal.note(
+            f"{'coded' if changes else 'already coded'} {args.document} {start}-{end} with {args.code!r} (id {uid})"
+        )
     return terminal.OK
 
 
@@ -473,7 +612,9 @@ def uncode(args: argparse.Namespace) -> int:
     from qualbench.services.documents import NotFound
 
     with _open(args, write=True) as project, project.write() as s:
-        found = s.execute(select(CODING.c.id).where(CODING.c.uuid == args.coding.strip().lower())).scalar()
+        found = s.execute(
+            select(CODING.c.id).where(CODING.c.uuid == args.coding.strip().lower())
+        ).scalar()
         if found is None:
             raise NotFound(f"no coding {args.coding!r} in the project")
         remove_coding(s, int(found))
@@ -500,7 +641,9 @@ def codings_import(args: argparse.Namespace) -> int:
         bar = Bar("Coding")
         try:
             with project.write() as s:
-                rows = read_codings(s, args.file, default_coder=args.coder, create_codes=args.create_codes)
+                rows = read_codings(
+                    s, args.file, default_coder=args.coder, create_codes=args.create_codes
+                )
                 result = bulk_apply(s, rows, progress=bar, cancel=token.is_set)
         finally:
             bar.close()
@@ -516,7 +659,12 @@ def excerpts(args: argparse.Namespace) -> int:
     with _open(args, write=False) as project, project.read() as s:
         items = query(s, filters=_make_filters(s, args))
         name = project.info().name
-    write_excerpts(items, args.out, project=name)
+    with cancellable() as token:
+        bar = Bar("Exporting")
+        try:
+            write_excerpts(items, args.out, project=name, progress=bar, cancel=token.is_set)
+        finally:
+            bar.close()
     terminal.note(f"wrote {len(items)} excerpts to {args.out} (contains transcript text)")
     return terminal.OK
 
@@ -536,11 +684,24 @@ def table(args: argparse.Namespace) -> int:
         write_theme_table(t, args.out, project=name, measures=measures)
         terminal.note(f"wrote {args.out}")
     if args.json:
-        print_json({
-            "by": t.by, "columns": t.columns, "notes": t.notes,
-            "column_documents": t.column_documents, "column_participants": t.column_participants,
-            "rows": [{"code": r.path, "depth": r.depth, "total": asdict(r.total), "cells": {c: asdict(v) for c, v in r.cells.items()}} for r in t.rows],
-        })
+        print_json(
+            {
+                "by": t.by,
+                "columns": t.columns,
+                "notes": t.notes,
+                "column_documents": t.column_documents,
+                "column_participants": t.column_participants,
+                "rows": [
+                    {
+                        "code": r.path,
+                        "depth": r.depth,
+                        "total": asdict(r.total),
+                        "cells": {c: asdict(v) for c, v in r.cells.items()},
+                    }
+                    for r in t.rows
+                ],
+            }
+        )
     else:
         _print_theme(t, args.measure)
     return terminal.OK
@@ -548,7 +709,14 @@ def table(args: argparse.Namespace) -> int:
 
 def _print_theme(t: Any, measure: str) -> None:
     header = ["code", *t.columns, "total"]
-    rows = [["  " * r.depth + r.name, *(r.cells[c].get(measure) or "." for c in t.columns), r.total.get(measure)] for r in t.rows]
+    rows = [
+        [
+            "  " * r.depth + r.name,
+            *(r.cells[c].get(measure) or "." for c in t.columns),
+            r.total.get(measure),
+        ]
+        for r in t.rows
+    ]
     print_table(header, rows, right=[False] + [True] * (len(header) - 1))
     print(f"\n({measure}; {t.notes[0]})")
 

@@ -41,7 +41,9 @@ class Bar:
         width = max(10, min(40, shutil.get_terminal_size((80, 20)).columns - 50))
         filled = int(width * done / total) if total else width
         status = status if len(status) <= 24 else status[:21] + "..."
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {status:<24}")
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {status:<24}"
+        )
         sys.stderr.flush()
         self._shown = True
 
@@ -81,13 +83,18 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[bool] | None = None) -> None:
+def print_table(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[bool] | None = None
+) -> None:
     """A plain aligned text table."""
     cells = [[str(h) for h in header]] + [[str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     right = right or [False] * len(header)
     for n, row in enumerate(cells):
-        line = "  ".join(c.rjust(w) if right[i] else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        line = "  ".join(
+            c.rjust(w) if right[i] else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
         print(line.rstrip())
         if n == 0:
             print("  ".join("-" * w for w in widths))

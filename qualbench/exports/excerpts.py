@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from qualbench.exports import ExportError, atomic_path
+from qualbench.progress import CancelCheck, Progress, Ticker, never, no_progress
 from qualbench.reports import Excerpt
 
 FORMATS = (".csv", ".xlsx", ".docx", ".md")
-CONTENT_NOTE = "Contains verbatim transcript text (coded excerpts). Handle as confidential research data."
+CONTENT_NOTE = (
+    "Contains verbatim transcript text (coded excerpts). Handle as confidential research data."
+)
 
 
 def _attribute_names(items: Sequence[Excerpt]) -> tuple[list[str], list[str]]:
@@ -33,7 +36,17 @@ def table_rows(items: Sequence[Excerpt]) -> tuple[list[str], list[list[Any]]]:
         + ["code path", "text", "document", "document kind", "speaker", "participant"]
         + [f"participant {a}" for a in person_attrs]
         + [f"document {a}" for a in doc_attrs]
-        + ["timestamp", "paragraph", "start", "end", "coder", "origin", "coded at", "memo", "coding id"]
+        + [
+            "timestamp",
+            "paragraph",
+            "start",
+            "end",
+            "coder",
+            "origin",
+            "coded at",
+            "memo",
+            "coding id",
+        ]
     )
     rows = []
     for e in items:
@@ -43,7 +56,17 @@ def table_rows(items: Sequence[Excerpt]) -> tuple[list[str], list[list[Any]]]:
             + [e.code_path, e.text, e.document, e.document_kind, e.speaker, e.participant]
             + [e.participant_attributes.get(a, "") for a in person_attrs]
             + [e.document_attributes.get(a, "") for a in doc_attrs]
-            + [e.timestamp, e.paragraph, e.start, e.end, e.coder, e.origin, e.created, e.memo, e.coding_uuid]
+            + [
+                e.timestamp,
+                e.paragraph,
+                e.start,
+                e.end,
+                e.coder,
+                e.origin,
+                e.created,
+                e.memo,
+                e.coding_uuid,
+            ]
         )
     return header, rows
 
@@ -59,8 +82,17 @@ def reference(e: Excerpt) -> str:
     return f"{head}; {e.document} ({e.document_kind}), {place}; coded by {e.coder}"
 
 
-def write_excerpts(items: Sequence[Excerpt], path: str | Path, *, project: str, title: str = "Coded excerpts") -> Path:
-    """Write excerpts in the format named by the file's extension."""
+def write_excerpts(
+    items: Sequence[Excerpt],
+    path: str | Path,
+    *,
+    project: str,
+    title: str = "Coded excerpts",
+    progress: Progress = no_progress,
+    cancel: CancelCheck = never,
+) -> Path:
+    """Write excerpts in the format named by the file's extension. Cancelling (or any error)
+    leaves no file behind."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
@@ -73,22 +105,26 @@ def write_excerpts(items: Sequence[Excerpt], path: str | Path, *, project: str, 
         ("Coders", ", ".join(sorted({e.coder for e in items}))),
         ("Exported", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
     ]
+    tick = Ticker(len(items), progress, cancel, status="excerpts")
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             header, rows = table_rows(items)
             with tmp.open("w", encoding="utf-8", newline="") as f:
                 w = csv.writer(f)
                 w.writerow(header)
-                w.writerows(rows)
+                for row in rows:
+                    w.writerow(row)
+                    tick()
         elif suffix == ".xlsx":
             from qualbench.exports.xlsx import write_sheets
 
             header, rows = table_rows(items)
-            write_sheets(tmp, [("Excerpts", header, rows)], about=about)
+            write_sheets(tmp, [("Excerpts", header, rows)], about=about, tick=tick)
         elif suffix == ".docx":
-            _write_docx(items, tmp, title=title, about=about)
+            _write_docx(items, tmp, title=title, about=about, tick=tick)
         else:
-            _write_markdown(items, tmp, title=title, about=about)
+            _write_markdown(items, tmp, title=title, about=about, tick=tick)
+        tick.finish()
     return path
 
 
@@ -99,7 +135,9 @@ def _grouped(items: Sequence[Excerpt]) -> dict[str, list[Excerpt]]:
     return groups
 
 
-def _write_markdown(items: Sequence[Excerpt], path: Path, *, title: str, about: list[tuple[str, str]]) -> None:
+def _write_markdown(
+    items: Sequence[Excerpt], path: Path, *, title: str, about: list[tuple[str, str]], tick: Ticker
+) -> None:
     lines = [f"# {title}", ""]
     lines += [f"- **{k}:** {v}" for k, v in about if v]
     for code, group in _grouped(items).items():
@@ -110,6 +148,7 @@ def _write_markdown(items: Sequence[Excerpt], path: Path, *, title: str, about: 
             if e.memo:
                 lines.append(f"\n*Memo:* {e.memo}")
             lines.append("")
+            tick()
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -173,7 +212,7 @@ class _DocxWriter:
         return Paragraph(p, self.document._body)
 
 
-_XML_BAD = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
+_XML_BAD = dict.fromkeys([*range(9), 11, 12, *range(14, 32)])
 
 
 def _xml_safe(text: str) -> str:
@@ -181,7 +220,9 @@ def _xml_safe(text: str) -> str:
     return text.translate(_XML_BAD)
 
 
-def _write_docx(items: Sequence[Excerpt], path: Path, *, title: str, about: list[tuple[str, str]]) -> None:
+def _write_docx(
+    items: Sequence[Excerpt], path: Path, *, title: str, about: list[tuple[str, str]], tick: Ticker
+) -> None:
     w = _DocxWriter(title)
     w.paragraph(title, "Title")
     for k, v in about:
@@ -196,4 +237,5 @@ def _write_docx(items: Sequence[Excerpt], path: Path, *, title: str, about: list
             w.paragraph("— " + reference(e), "Excerpt Reference")
             if e.memo:
                 w.paragraph("Memo: " + e.memo, "Excerpt Memo")
+            tick()
     w.document.save(str(path))

@@ -19,11 +19,16 @@ def table_grid(table: ThemeTable, measure: str) -> tuple[list[str], list[list[An
     if measure not in MEASURES:
         raise ExportError(f"measure must be one of {', '.join(MEASURES)}")
     header = ["code", *table.columns, "total"]
-    rows = [[r.path, *(r.cells[c].get(measure) for c in table.columns), r.total.get(measure)] for r in table.rows]
+    rows = [
+        [r.path, *(r.cells[c].get(measure) for c in table.columns), r.total.get(measure)]
+        for r in table.rows
+    ]
     return header, rows
 
 
-def write_theme_table(table: ThemeTable, path: str | Path, *, project: str, measures: Sequence[str] = MEASURES) -> Path:
+def write_theme_table(
+    table: ThemeTable, path: str | Path, *, project: str, measures: Sequence[str] = MEASURES
+) -> Path:
     """CSV: one block per measure in long form (code, column, measure, value) is awkward for
     people, so CSV holds the first measure as a grid; XLSX holds one sheet per measure."""
     path = Path(path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,13 @@ def _value(v: Any) -> Any:
     return v
 
 
-def write_sheets(path: Path, sheets: Sequence[Sheet], *, about: Sequence[tuple[str, str]] = ()) -> None:
+def write_sheets(
+    path: Path,
+    sheets: Sequence[Sheet],
+    *,
+    about: Sequence[tuple[str, str]] = (),
+    tick: Callable[[], None] | None = None,
+) -> None:
     """Write sheets (title, header, rows) to ``path``; ``about`` becomes a last sheet saying what
     the file contains."""
     from openpyxl import Workbook
@@ -38,7 +44,13 @@ def write_sheets(path: Path, sheets: Sequence[Sheet], *, about: Sequence[tuple[s
         widths = [min(60, max(8, len(h) + 2)) for h in header]
         for row in rows[:200]:
             for i, v in enumerate(row[: len(widths)]):
-                widths[i] = min(60, max(widths[i], len(str(v)) + 2 if not isinstance(v, str) or "\n" not in v else 40))
+                widths[i] = min(
+                    60,
+                    max(
+                        widths[i],
+                        len(str(v)) + 2 if not isinstance(v, str) or "\n" not in v else 40,
+                    ),
+                )
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
         head = []
@@ -59,6 +71,8 @@ def write_sheets(path: Path, sheets: Sequence[Sheet], *, about: Sequence[tuple[s
                 else:
                     out.append(v)
             ws.append(out)
+            if tick is not None:
+                tick()
     if about:
         ws = wb.create_sheet(title="About")
         ws.column_dimensions["A"].width = 18

@@ -11,7 +11,17 @@ from sqlalchemy import and_, func, select, update
 from sqlmodel import Session
 
 from qualbench.changes import Changes
-from qualbench.db import ATTRIBUTE, CASE_VALUE, CASES, CODING, CODING_CASE, DOCUMENT, DOCUMENT_VALUE, MEMO, TURN
+from qualbench.db import (
+    ATTRIBUTE,
+    CASE_VALUE,
+    CASES,
+    CODING,
+    CODING_CASE,
+    DOCUMENT,
+    DOCUMENT_VALUE,
+    MEMO,
+    TURN,
+)
 from qualbench.model import KINDS, new_uuid, utcnow
 
 _MODERATOR = re.compile(r"(moderator|facilitator|mod)(\s*\d+)?", re.IGNORECASE)
@@ -46,9 +56,16 @@ def ensure_attribute(session: Session, *, scope: str, name: str, type_: str = "t
     ).scalar()
     if found is not None:
         return int(found)
-    position = session.execute(select(func.count()).select_from(ATTRIBUTE).where(ATTRIBUTE.c.scope == scope)).scalar() or 0
+    position = (
+        session.execute(
+            select(func.count()).select_from(ATTRIBUTE).where(ATTRIBUTE.c.scope == scope)
+        ).scalar()
+        or 0
+    )
     result = session.execute(
-        ATTRIBUTE.insert().values(uuid=new_uuid(), scope=scope, name=name, type=type_, position=position)
+        ATTRIBUTE.insert().values(
+            uuid=new_uuid(), scope=scope, name=name, type=type_, position=position
+        )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
@@ -61,18 +78,28 @@ def set_values(session: Session, *, scope: str, owner_id: int, values: dict[str,
     for name, value in values.items():
         attr_id = ensure_attribute(session, scope=scope, name=name)
         attr_ids.add(attr_id)
-        session.execute(target.delete().where(and_(owner == owner_id, target.c.attribute_id == attr_id)))
+        session.execute(
+            target.delete().where(and_(owner == owner_id, target.c.attribute_id == attr_id))
+        )
         if value.strip():
-            session.execute(target.insert().values({owner.name: owner_id, "attribute_id": attr_id, "value": value.strip()}))
+            session.execute(
+                target.insert().values(
+                    {owner.name: owner_id, "attribute_id": attr_id, "value": value.strip()}
+                )
+            )
     key = "documents" if scope == "document" else "cases"
     return Changes(attributes=frozenset(attr_ids), **{key: frozenset({owner_id})})  # type: ignore[arg-type]
 
 
-def values_of(session: Session, *, scope: str, owner_ids: Iterable[int] | None = None) -> dict[int, dict[str, str]]:
+def values_of(
+    session: Session, *, scope: str, owner_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, str]]:
     """``{owner id: {attribute name: value}}`` for documents or cases."""
     target = DOCUMENT_VALUE if scope == "document" else CASE_VALUE
     owner = target.c.document_id if scope == "document" else target.c.case_id
-    q = select(owner, ATTRIBUTE.c.name, target.c.value).join(ATTRIBUTE, ATTRIBUTE.c.id == target.c.attribute_id)
+    q = select(owner, ATTRIBUTE.c.name, target.c.value).join(
+        ATTRIBUTE, ATTRIBUTE.c.id == target.c.attribute_id
+    )
     if owner_ids is not None:
         q = q.where(owner.in_(list(owner_ids)))
     out: dict[int, dict[str, str]] = {}
@@ -82,7 +109,13 @@ def values_of(session: Session, *, scope: str, owner_ids: Iterable[int] | None =
 
 
 def attribute_names(session: Session, *, scope: str) -> list[str]:
-    return list(session.execute(select(ATTRIBUTE.c.name).where(ATTRIBUTE.c.scope == scope).order_by(ATTRIBUTE.c.position)).scalars())
+    return list(
+        session.execute(
+            select(ATTRIBUTE.c.name)
+            .where(ATTRIBUTE.c.scope == scope)
+            .order_by(ATTRIBUTE.c.position)
+        ).scalars()
+    )
 
 
 def get_or_create_case(session: Session, name: str, *, role: str | None = None) -> tuple[int, bool]:
@@ -90,7 +123,9 @@ def get_or_create_case(session: Session, name: str, *, role: str | None = None) 
     found = session.execute(select(CASES.c.id).where(CASES.c.name == name)).scalar()
     if found is not None:
         return int(found), False
-    result = session.execute(CASES.insert().values(uuid=new_uuid(), name=name, description="", created=utcnow()))
+    result = session.execute(
+        CASES.insert().values(uuid=new_uuid(), name=name, description="", created=utcnow())
+    )
     case_id = int(result.inserted_primary_key[0])  # type: ignore[index]
     if role:
         set_values(session, scope="case", owner_id=case_id, values={"role": role})
@@ -103,20 +138,38 @@ def merge_case_into(session: Session, *, source_id: int, target_id: int) -> Chan
         return Changes()
     session.execute(update(TURN).where(TURN.c.case_id == source_id).values(case_id=target_id))
     session.execute(update(CODING).where(CODING.c.case_id == source_id).values(case_id=target_id))
-    moved = [r for (r,) in session.execute(select(CODING_CASE.c.coding_id).where(CODING_CASE.c.case_id == source_id))]
+    moved = [
+        r
+        for (r,) in session.execute(
+            select(CODING_CASE.c.coding_id).where(CODING_CASE.c.case_id == source_id)
+        )
+    ]
     session.execute(CODING_CASE.delete().where(CODING_CASE.c.case_id == source_id))
     for coding_id in moved:
         primary = session.execute(select(CODING.c.case_id).where(CODING.c.id == coding_id)).scalar()
         exists = session.execute(
-            select(CODING_CASE.c.coding_id).where(and_(CODING_CASE.c.coding_id == coding_id, CODING_CASE.c.case_id == target_id))
+            select(CODING_CASE.c.coding_id).where(
+                and_(CODING_CASE.c.coding_id == coding_id, CODING_CASE.c.case_id == target_id)
+            )
         ).first()
         if primary != target_id and exists is None:
             session.execute(CODING_CASE.insert().values(coding_id=coding_id, case_id=target_id))
     session.execute(update(MEMO).where(MEMO.c.case_id == source_id).values(case_id=target_id))
-    have = {a for (a,) in session.execute(select(CASE_VALUE.c.attribute_id).where(CASE_VALUE.c.case_id == target_id))}
-    for attr_id, value in session.execute(select(CASE_VALUE.c.attribute_id, CASE_VALUE.c.value).where(CASE_VALUE.c.case_id == source_id)).all():
+    have = {
+        a
+        for (a,) in session.execute(
+            select(CASE_VALUE.c.attribute_id).where(CASE_VALUE.c.case_id == target_id)
+        )
+    }
+    for attr_id, value in session.execute(
+        select(CASE_VALUE.c.attribute_id, CASE_VALUE.c.value).where(
+            CASE_VALUE.c.case_id == source_id
+        )
+    ).all():
         if attr_id not in have:
-            session.execute(CASE_VALUE.insert().values(case_id=target_id, attribute_id=attr_id, value=value))
+            session.execute(
+                CASE_VALUE.insert().values(case_id=target_id, attribute_id=attr_id, value=value)
+            )
     session.execute(CASES.delete().where(CASES.c.id == source_id))
     return Changes(cases=frozenset({source_id, target_id}))
 
@@ -200,12 +253,16 @@ def apply_attribute_table(session: Session, path: Path) -> AttributeImport:
             if kind_col and rec[kind_col].strip():
                 kind = rec[kind_col].strip().casefold().replace(" ", "_")
                 if kind not in KINDS:
-                    raise AttributeTableError(f"{path}: row {n}: kind must be one of {', '.join(KINDS)}")
+                    raise AttributeTableError(
+                        f"{path}: row {n}: kind must be one of {', '.join(KINDS)}"
+                    )
                 session.execute(update(DOCUMENT).where(DOCUMENT.c.id == did).values(kind=kind))
             changes |= set_values(session, scope="document", owner_id=did, values=values)
             report.rows_applied += 1
             continue
-        case_ids = _cases_for_row(session, rec, doc_col, speaker_col, case_col, docs, docs_by_source)
+        case_ids = _cases_for_row(
+            session, rec, doc_col, speaker_col, case_col, docs, docs_by_source
+        )
         if not case_ids:
             label = " / ".join(rec[c].strip() for c in (doc_col, speaker_col, case_col) if c)
             report.skipped.append(f"row {n}: no participant matches {label!r}")
@@ -217,7 +274,13 @@ def apply_attribute_table(session: Session, path: Path) -> AttributeImport:
                 if before != rec[pseudo_col].strip():
                     changes |= rename_case(session, case_id, rec[pseudo_col])
                     report.renamed += 1
-                    target = int(session.execute(select(CASES.c.id).where(CASES.c.name == " ".join(rec[pseudo_col].split()))).scalar_one())
+                    target = int(
+                        session.execute(
+                            select(CASES.c.id).where(
+                                CASES.c.name == " ".join(rec[pseudo_col].split())
+                            )
+                        ).scalar_one()
+                    )
             changes |= set_values(session, scope="case", owner_id=target, values=values)
         report.rows_applied += 1
     report.changes = changes
@@ -240,7 +303,13 @@ def _cases_for_row(
         speaker = rec[speaker_col].strip()
         rows = session.execute(
             select(TURN.c.case_id)
-            .where(and_(TURN.c.document_id == did, func.lower(TURN.c.speaker) == speaker.lower(), TURN.c.case_id.is_not(None)))
+            .where(
+                and_(
+                    TURN.c.document_id == did,
+                    func.lower(TURN.c.speaker) == speaker.lower(),
+                    TURN.c.case_id.is_not(None),
+                )
+            )
             .distinct()
         ).scalars()
         return [int(r) for r in rows]

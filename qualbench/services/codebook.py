@@ -87,7 +87,11 @@ def project_codebook(session: Session) -> Codebook:
     made: dict[int, CodebookCode] = {}
     for n in code_tree(session):
         c = CodebookCode(
-            name=n.name, uuid=n.uuid, color=n.color, keywords=list(n.keywords), **{f: getattr(n, f) for f in TEXT_FIELDS}
+            name=n.name,
+            uuid=n.uuid,
+            color=n.color,
+            keywords=list(n.keywords),
+            **{f: getattr(n, f) for f in TEXT_FIELDS},
         )
         made[n.id] = c
         (made[n.parent_id].children if n.parent_id in made else book.codes).append(c)

@@ -19,8 +19,22 @@ PATH_SEPARATOR = " > "
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 # Distinct, readable highlight colours for new codes (Okabe-Ito and Tableau families).
 PALETTE = (
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-    "#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F",
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#4E79A7",
+    "#F28E2B",
+    "#E15759",
+    "#76B7B2",
+    "#59A14F",
+    "#EDC948",
+    "#B07AA1",
+    "#FF9DA7",
+    "#9C755F",
 )
 EDITABLE = ("name", "color", "definition", "inclusion", "exclusion", "example", "keywords")
 
@@ -52,8 +66,17 @@ def code_tree(session: Session) -> list[CodeNode]:
     rows = session.execute(select(CODE).order_by(CODE.c.position, CODE.c.id)).all()
     nodes = {
         r.id: CodeNode(
-            r.id, r.uuid, r.name, r.parent_id, r.color, r.definition, r.inclusion, r.exclusion,
-            r.example, json.loads(r.keywords_json or "[]"), r.position,
+            r.id,
+            r.uuid,
+            r.name,
+            r.parent_id,
+            r.color,
+            r.definition,
+            r.inclusion,
+            r.exclusion,
+            r.example,
+            json.loads(r.keywords_json or "[]"),
+            r.position,
         )
         for r in rows
     }
@@ -104,7 +127,9 @@ def resolve_code(session: Session, ref: str) -> int:
     raise NotFound(f"no code {ref!r} in the codebook")
 
 
-def _check_name(session: Session, name: str, parent_id: int | None, *, exclude: int | None = None) -> str:
+def _check_name(
+    session: Session, name: str, parent_id: int | None, *, exclude: int | None = None
+) -> str:
     name = " ".join(name.split())
     if not name:
         raise CodebookError("a code needs a name")
@@ -144,11 +169,16 @@ def create_code(
 ) -> tuple[int, Changes]:
     """Add a code (at the end of its siblings unless ``position`` is given)."""
     name = _check_name(session, name, parent_id)
-    if parent_id is not None and session.execute(select(CODE.c.id).where(CODE.c.id == parent_id)).first() is None:
+    if (
+        parent_id is not None
+        and session.execute(select(CODE.c.id).where(CODE.c.id == parent_id)).first() is None
+    ):
         raise NotFound(f"parent code {parent_id} does not exist")
     if position is None:
         cond = CODE.c.parent_id.is_(None) if parent_id is None else CODE.c.parent_id == parent_id
-        position = (session.execute(select(func.max(CODE.c.position)).where(cond)).scalar() or 0) + 1
+        position = (
+            session.execute(select(func.max(CODE.c.position)).where(cond)).scalar() or 0
+        ) + 1
     result = session.execute(
         CODE.insert().values(
             uuid=uuid or new_uuid(),
@@ -159,7 +189,9 @@ def create_code(
             inclusion=inclusion.strip(),
             exclusion=exclusion.strip(),
             example=example.strip(),
-            keywords_json=json.dumps([k.strip() for k in keywords if k.strip()], ensure_ascii=False),
+            keywords_json=json.dumps(
+                [k.strip() for k in keywords if k.strip()], ensure_ascii=False
+            ),
             position=position,
             created=utcnow(),
         )
@@ -186,12 +218,16 @@ def update_code(session: Session, code_id: int, **fields: object) -> Changes:
             raise CodebookError(f"{key!r} is not an editable field of a code")
         if key == "name":
             parent = current["parent_id"]
-            values["name"] = _check_name(session, str(value), parent if isinstance(parent, int) else None, exclude=code_id)
+            values["name"] = _check_name(
+                session, str(value), parent if isinstance(parent, int) else None, exclude=code_id
+            )
         elif key == "color":
             values["color"] = _check_color(str(value))
         elif key == "keywords":
             words = value if isinstance(value, list | tuple) else str(value).split(",")
-            values["keywords_json"] = json.dumps([str(k).strip() for k in words if str(k).strip()], ensure_ascii=False)
+            values["keywords_json"] = json.dumps(
+                [str(k).strip() for k in words if str(k).strip()], ensure_ascii=False
+            )
         else:
             values[key] = str(value).strip()
     if values:
@@ -212,14 +248,23 @@ def descendants(session: Session, code_id: int) -> list[int]:
     return out
 
 
-def move_code(session: Session, code_id: int, *, parent_id: int | None, position: int | None = None) -> Changes:
+def move_code(
+    session: Session, code_id: int, *, parent_id: int | None, position: int | None = None
+) -> Changes:
     """Put a code under another parent (or at the top) at a sibling position; no cycles."""
     if parent_id is not None and parent_id in descendants(session, code_id):
         raise CodebookError("a code cannot be moved under itself or one of its sub-codes")
     name = str(code_fields(session, code_id)["name"])
     _check_name(session, name, parent_id, exclude=code_id)
     cond = CODE.c.parent_id.is_(None) if parent_id is None else CODE.c.parent_id == parent_id
-    siblings = [i for (i,) in session.execute(select(CODE.c.id).where(and_(cond, CODE.c.id != code_id)).order_by(CODE.c.position, CODE.c.id))]
+    siblings = [
+        i
+        for (i,) in session.execute(
+            select(CODE.c.id)
+            .where(and_(cond, CODE.c.id != code_id))
+            .order_by(CODE.c.position, CODE.c.id)
+        )
+    ]
     index = len(siblings) if position is None else max(0, min(position, len(siblings)))
     siblings.insert(index, code_id)
     session.execute(update(CODE).where(CODE.c.id == code_id).values(parent_id=parent_id))
@@ -231,15 +276,21 @@ def move_code(session: Session, code_id: int, *, parent_id: int | None, position
 def usage(session: Session, code_ids: Iterable[int]) -> tuple[int, int]:
     """(codings, memos) attached to these codes: what a delete would remove."""
     ids = list(code_ids)
-    codings = session.execute(select(func.count()).select_from(CODING).where(CODING.c.code_id.in_(ids))).scalar_one()
-    memos = session.execute(select(func.count()).select_from(MEMO).where(MEMO.c.code_id.in_(ids))).scalar_one()
+    codings = session.execute(
+        select(func.count()).select_from(CODING).where(CODING.c.code_id.in_(ids))
+    ).scalar_one()
+    memos = session.execute(
+        select(func.count()).select_from(MEMO).where(MEMO.c.code_id.in_(ids))
+    ).scalar_one()
     return int(codings), int(memos)
 
 
 def delete_codes(session: Session, code_id: int) -> Changes:
     """Delete a code with its sub-codes and their codings and memos."""
     ids = descendants(session, code_id)
-    coding_ids = [i for (i,) in session.execute(select(CODING.c.id).where(CODING.c.code_id.in_(ids)))]
+    coding_ids = [
+        i for (i,) in session.execute(select(CODING.c.id).where(CODING.c.code_id.in_(ids)))
+    ]
     session.execute(CODING.delete().where(CODING.c.code_id.in_(ids)))
     for cid in reversed(ids):  # leaves first: parent_id is RESTRICT
         session.execute(CODE.delete().where(CODE.c.id == cid))

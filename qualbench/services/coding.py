@@ -12,8 +12,18 @@ from sqlalchemy import and_, select, update
 from sqlmodel import Session
 
 from qualbench.changes import Changes
-from qualbench.db import CODE, CODER, CODING, CODING_CASE, DOCUMENT, MEMO, TURN, insert_ignore, insert_rows
-from qualbench.model import ORIGINS, new_uuid, utcnow
+from qualbench.db import (
+    CODE,
+    CODER,
+    CODING,
+    CODING_CASE,
+    DOCUMENT,
+    MEMO,
+    TURN,
+    insert_ignore,
+    insert_rows,
+)
+from qualbench.model import ORIGINS, new_uuid, new_uuids, utcnow
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 from qualbench.services.documents import NotFound
 
@@ -37,7 +47,9 @@ class TurnIndex:
     @classmethod
     def load(cls, session: Session, document_id: int) -> TurnIndex:
         rows = session.execute(
-            select(TURN.c.start, TURN.c.end, TURN.c.case_id).where(TURN.c.document_id == document_id)
+            select(TURN.c.start, TURN.c.end, TURN.c.case_id).where(
+                TURN.c.document_id == document_id
+            )
         ).all()
         return cls([(r[0], r[1], r[2]) for r in rows])
 
@@ -89,7 +101,9 @@ def get_or_create_coder(session: Session, name: str) -> tuple[int, Changes]:
 
 
 def resolve_coder(session: Session, name: str) -> int:
-    found = session.execute(select(CODER.c.id).where(CODER.c.name == " ".join(name.split()))).scalar()
+    found = session.execute(
+        select(CODER.c.id).where(CODER.c.name == " ".join(name.split()))
+    ).scalar()
     if found is None:
         raise NotFound(f"no coder {name!r} in the project")
     return int(found)
@@ -107,7 +121,9 @@ def _document_length(session: Session, document_id: int) -> int:
 
 def check_span(length: int, start: int, end: int, *, what: str = "span") -> None:
     if not (0 <= start < end <= length):
-        raise CodingError(f"{what} {start}-{end} is outside the document (its text has {length} characters)")
+        raise CodingError(
+            f"{what} {start}-{end} is outside the document (its text has {length} characters)"
+        )
 
 
 def apply_code(
@@ -132,8 +148,11 @@ def apply_code(
     existing = session.execute(
         select(CODING.c.id).where(
             and_(
-                CODING.c.document_id == document_id, CODING.c.start == start, CODING.c.end == end,
-                CODING.c.code_id == code_id, CODING.c.coder_id == coder_id,
+                CODING.c.document_id == document_id,
+                CODING.c.start == start,
+                CODING.c.end == end,
+                CODING.c.code_id == code_id,
+                CODING.c.coder_id == coder_id,
             )
         )
     ).scalar()
@@ -142,8 +161,15 @@ def apply_code(
     primary, extras = TurnIndex.load(session, document_id).participants(start, end)
     result = session.execute(
         CODING.insert().values(
-            uuid=uuid or new_uuid(), document_id=document_id, start=start, end=end, code_id=code_id,
-            coder_id=coder_id, case_id=primary, origin=origin, created=utcnow(),
+            uuid=uuid or new_uuid(),
+            document_id=document_id,
+            start=start,
+            end=end,
+            code_id=code_id,
+            coder_id=coder_id,
+            case_id=primary,
+            origin=origin,
+            created=utcnow(),
         )
     )
     coding_id = int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -171,15 +197,21 @@ def change_span(session: Session, coding_id: int, *, start: int, end: int) -> Ch
     clash = session.execute(
         select(CODING.c.id).where(
             and_(
-                CODING.c.document_id == row["document_id"], CODING.c.start == start, CODING.c.end == end,
-                CODING.c.code_id == row["code_id"], CODING.c.coder_id == row["coder_id"], CODING.c.id != coding_id,
+                CODING.c.document_id == row["document_id"],
+                CODING.c.start == start,
+                CODING.c.end == end,
+                CODING.c.code_id == row["code_id"],
+                CODING.c.coder_id == row["coder_id"],
+                CODING.c.id != coding_id,
             )
         )
     ).first()
     if clash is not None:
         raise CodingError("the same code is already applied by this coder to that span")
     primary, extras = TurnIndex.load(session, row["document_id"]).participants(start, end)
-    session.execute(update(CODING).where(CODING.c.id == coding_id).values(start=start, end=end, case_id=primary))
+    session.execute(
+        update(CODING).where(CODING.c.id == coding_id).values(start=start, end=end, case_id=primary)
+    )
     _write_participants(session, coding_id, extras)
     return Changes(codings=frozenset({coding_id}), documents=frozenset({row["document_id"]}))
 
@@ -237,6 +269,7 @@ def bulk_apply(
     memos: dict[str, str] = {}
     now = utcnow()
     total = len(codings)
+    fresh = iter(new_uuids(sum(1 for c in codings if not c.uuid)))
     for n, c in enumerate(codings):
         if n % 10000 == 0:
             if cancel():
@@ -246,11 +279,18 @@ def bulk_apply(
         if index is None:
             index = indexes[c.document_id] = TurnIndex.load(session, c.document_id)
         primary, more = index.participants(c.start, c.end)
-        uid = c.uuid or new_uuid()
+        uid = c.uuid or next(fresh)
         rows.append(
             {
-                "uuid": uid, "document_id": c.document_id, "start": c.start, "end": c.end, "code_id": c.code_id,
-                "coder_id": c.coder_id, "case_id": primary, "origin": c.origin, "created": now,
+                "uuid": uid,
+                "document_id": c.document_id,
+                "start": c.start,
+                "end": c.end,
+                "code_id": c.code_id,
+                "coder_id": c.coder_id,
+                "case_id": primary,
+                "origin": c.origin,
+                "created": now,
             }
         )
         if more:
@@ -262,14 +302,35 @@ def bulk_apply(
         wanted = list(set(extras) | set(memos))
         ids: dict[str, int] = {}
         for i in range(0, len(wanted), 900):
-            ids.update(session.execute(select(CODING.c.uuid, CODING.c.id).where(CODING.c.uuid.in_(wanted[i : i + 900]))).all())
-        insert_rows(session, CODING_CASE, [{"coding_id": ids[u], "case_id": c} for u, cs in extras.items() if u in ids for c in cs])
+            ids.update(
+                session.execute(
+                    select(CODING.c.uuid, CODING.c.id).where(CODING.c.uuid.in_(wanted[i : i + 900]))
+                ).all()
+            )
+        insert_rows(
+            session,
+            CODING_CASE,
+            [
+                {"coding_id": ids[u], "case_id": c}
+                for u, cs in extras.items()
+                if u in ids
+                for c in cs
+            ],
+        )
         by_coder = {r["uuid"]: r["coder_id"] for r in rows}
         insert_rows(
             session,
             MEMO,
             [
-                {"uuid": new_uuid(), "coding_id": ids[u], "coder_id": by_coder[u], "title": "", "text": t, "created": now, "modified": now}
+                {
+                    "uuid": new_uuid(),
+                    "coding_id": ids[u],
+                    "coder_id": by_coder[u],
+                    "title": "",
+                    "text": t,
+                    "created": now,
+                    "modified": now,
+                }
                 for u, t in memos.items()
                 if u in ids
             ],
@@ -308,7 +369,14 @@ def merge_codes(session: Session, *, source_ids: Sequence[int], target_id: int) 
             raise CodingError("cannot merge a code into one of its own sub-codes")
     all_codes = [*sources, target_id]
     rows = session.execute(
-        select(CODING.c.id, CODING.c.document_id, CODING.c.coder_id, CODING.c.start, CODING.c.end, CODING.c.code_id)
+        select(
+            CODING.c.id,
+            CODING.c.document_id,
+            CODING.c.coder_id,
+            CODING.c.start,
+            CODING.c.end,
+            CODING.c.code_id,
+        )
         .where(CODING.c.code_id.in_(all_codes))
         .order_by(CODING.c.document_id, CODING.c.coder_id, CODING.c.start, CODING.c.end)
     ).all()
@@ -332,20 +400,28 @@ def merge_codes(session: Session, *, source_ids: Sequence[int], target_id: int) 
             touched.update(x.id for x in cluster)
             if others:
                 # Memos of the absorbed codings go to the surviving one.
-                session.execute(update(MEMO).where(MEMO.c.coding_id.in_(others)).values(coding_id=keep.id))
+                session.execute(
+                    update(MEMO).where(MEMO.c.coding_id.in_(others)).values(coding_id=keep.id)
+                )
                 session.execute(CODING.delete().where(CODING.c.id.in_(others)))
             if (start, end) != (keep.start, keep.end) or keep.code_id != target_id:
                 if index is None:
                     index = TurnIndex.load(session, doc_id)
                 primary, extras = index.participants(start, end)
                 session.execute(
-                    update(CODING).where(CODING.c.id == keep.id).values(start=start, end=end, code_id=target_id, case_id=primary)
+                    update(CODING)
+                    .where(CODING.c.id == keep.id)
+                    .values(start=start, end=end, code_id=target_id, case_id=primary)
                 )
                 _write_participants(session, keep.id, extras)
     session.execute(update(MEMO).where(MEMO.c.code_id.in_(sources)).values(code_id=target_id))
     session.execute(update(CODE).where(CODE.c.parent_id.in_(sources)).values(parent_id=target_id))
     session.execute(CODE.delete().where(CODE.c.id.in_(sources)))
-    return Changes(codes=frozenset(all_codes), codings=frozenset(touched), documents=frozenset(d for d, _ in groups))
+    return Changes(
+        codes=frozenset(all_codes),
+        codings=frozenset(touched),
+        documents=frozenset(d for d, _ in groups),
+    )
 
 
 # --- quotes -----------------------------------------------------------------------------------
@@ -363,8 +439,12 @@ def find_quote(text: str, quote: str, *, occurrence: int | None = None) -> tuple
         raise CodingError("the quoted text does not occur in the document")
     if occurrence is not None:
         if not 1 <= occurrence <= len(hits):
-            raise CodingError(f"the quote occurs {len(hits)} time(s); occurrence {occurrence} does not exist")
+            raise CodingError(
+                f"the quote occurs {len(hits)} time(s); occurrence {occurrence} does not exist"
+            )
         return hits[occurrence - 1]
     if len(hits) > 1:
-        raise CodingError(f"the quote occurs {len(hits)} times in the document; say which occurrence")
+        raise CodingError(
+            f"the quote occurs {len(hits)} times in the document; say which occurrence"
+        )
     return hits[0]

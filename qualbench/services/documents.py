@@ -78,7 +78,9 @@ def guess_kind(transcript: Transcript, name: str) -> str:
 
 def _unique_name(session: Session, wanted: str) -> str:
     taken = set(
-        session.execute(select(DOCUMENT.c.name).where(DOCUMENT.c.name.like(wanted.replace("%", "") + "%"))).scalars()
+        session.execute(
+            select(DOCUMENT.c.name).where(DOCUMENT.c.name.like(wanted.replace("%", "") + "%"))
+        ).scalars()
     )
     if wanted not in taken:
         return wanted
@@ -89,7 +91,9 @@ def _unique_name(session: Session, wanted: str) -> str:
 
 
 def find_by_content(session: Session, content_sha256: str) -> tuple[int, str] | None:
-    row = session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name).where(DOCUMENT.c.content_sha256 == content_sha256)).first()
+    row = session.execute(
+        select(DOCUMENT.c.id, DOCUMENT.c.name).where(DOCUMENT.c.content_sha256 == content_sha256)
+    ).first()
     return (int(row[0]), str(row[1])) if row else None
 
 
@@ -108,7 +112,9 @@ def add_transcript(
     kind = kind or guess_kind(transcript, doc_name)
     if kind not in KINDS:
         raise ValueError(f"document kind must be one of {', '.join(KINDS)}")
-    position = session.execute(select(func.coalesce(func.max(DOCUMENT.c.position), 0))).scalar_one() + 1
+    position = (
+        session.execute(select(func.coalesce(func.max(DOCUMENT.c.position), 0))).scalar_one() + 1
+    )
     result = session.execute(
         DOCUMENT.insert().values(
             uuid=new_uuid(),
@@ -131,7 +137,9 @@ def add_transcript(
     new_cases = set()
     for speaker in transcript.speakers:
         case_id, created = get_or_create_case(
-            session, case_name_for(speaker, document_name=doc_name, scope=case_scope), role=role_of(speaker)
+            session,
+            case_name_for(speaker, document_name=doc_name, scope=case_scope),
+            role=role_of(speaker),
         )
         case_ids[speaker] = case_id
         if created:
@@ -190,10 +198,20 @@ def import_files(
                 report.duplicates.append(Duplicate(str(path), existing[1]))
                 continue
             doc_id, changes = add_transcript(session, transcript, kind=kind, case_scope=case_scope)
-            doc_name, doc_kind = session.execute(select(DOCUMENT.c.name, DOCUMENT.c.kind).where(DOCUMENT.c.id == doc_id)).one()
+            doc_name, doc_kind = session.execute(
+                select(DOCUMENT.c.name, DOCUMENT.c.kind).where(DOCUMENT.c.id == doc_id)
+            ).one()
         report.changes |= changes
         report.imported.append(
-            ImportedFile(str(path), doc_id, doc_name, doc_kind, len(transcript.turns), len(transcript.speakers), transcript.warnings)
+            ImportedFile(
+                str(path),
+                doc_id,
+                doc_name,
+                doc_kind,
+                len(transcript.turns),
+                len(transcript.speakers),
+                transcript.warnings,
+            )
         )
     else:
         progress(len(files), len(files), "done")
@@ -219,21 +237,46 @@ def list_documents(session: Session) -> list[DocumentRow]:
     """Every document with its counts, in project order."""
     from qualbench.db import CODING
 
-    turns = dict(session.execute(select(TURN.c.document_id, func.count()).group_by(TURN.c.document_id)).all())
-    speakers = dict(
-        session.execute(select(TURN.c.document_id, func.count(func.distinct(TURN.c.speaker))).group_by(TURN.c.document_id)).all()
+    turns = dict(
+        session.execute(select(TURN.c.document_id, func.count()).group_by(TURN.c.document_id)).all()
     )
-    codings = dict(session.execute(select(CODING.c.document_id, func.count()).group_by(CODING.c.document_id)).all())
+    speakers = dict(
+        session.execute(
+            select(TURN.c.document_id, func.count(func.distinct(TURN.c.speaker))).group_by(
+                TURN.c.document_id
+            )
+        ).all()
+    )
+    codings = dict(
+        session.execute(
+            select(CODING.c.document_id, func.count()).group_by(CODING.c.document_id)
+        ).all()
+    )
     rows = session.execute(
         select(
-            DOCUMENT.c.id, DOCUMENT.c.uuid, DOCUMENT.c.name, DOCUMENT.c.kind, DOCUMENT.c.source_name,
-            DOCUMENT.c.char_count, DOCUMENT.c.word_count, DOCUMENT.c.imported,
+            DOCUMENT.c.id,
+            DOCUMENT.c.uuid,
+            DOCUMENT.c.name,
+            DOCUMENT.c.kind,
+            DOCUMENT.c.source_name,
+            DOCUMENT.c.char_count,
+            DOCUMENT.c.word_count,
+            DOCUMENT.c.imported,
         ).order_by(DOCUMENT.c.position, DOCUMENT.c.id)
     )
     return [
         DocumentRow(
-            r.id, r.uuid, r.name, r.kind, r.source_name, r.char_count, r.word_count,
-            turns.get(r.id, 0), speakers.get(r.id, 0), codings.get(r.id, 0), r.imported.isoformat(timespec="seconds"),
+            r.id,
+            r.uuid,
+            r.name,
+            r.kind,
+            r.source_name,
+            r.char_count,
+            r.word_count,
+            turns.get(r.id, 0),
+            speakers.get(r.id, 0),
+            codings.get(r.id, 0),
+            r.imported.isoformat(timespec="seconds"),
         )
         for r in rows
     ]
@@ -258,7 +301,9 @@ def resolve_document(session: Session, ref: str) -> int:
 
 
 def document_text(session: Session, document_id: int) -> str:
-    return str(session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)).scalar_one())
+    return str(
+        session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == document_id)).scalar_one()
+    )
 
 
 def set_kind(session: Session, document_ids: Sequence[int], kind: str) -> Changes:

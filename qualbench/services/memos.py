@@ -48,7 +48,14 @@ def add_memo(
     if column is not None and target_id is None:
         raise ValueError(f"a {target} memo needs the {target}'s id")
     now = utcnow()
-    values = {"uuid": uuid or new_uuid(), "title": title.strip(), "text": text, "coder_id": coder_id, "created": now, "modified": now}
+    values = {
+        "uuid": uuid or new_uuid(),
+        "title": title.strip(),
+        "text": text,
+        "coder_id": coder_id,
+        "created": now,
+        "modified": now,
+    }
     if column:
         values[column] = target_id
     result = session.execute(MEMO.insert().values(**values))
@@ -63,7 +70,9 @@ def memo_values(session: Session, memo_id: int) -> dict[str, object]:
     return dict(row._mapping)
 
 
-def edit_memo(session: Session, memo_id: int, *, text: str | None = None, title: str | None = None) -> Changes:
+def edit_memo(
+    session: Session, memo_id: int, *, text: str | None = None, title: str | None = None
+) -> Changes:
     memo_values(session, memo_id)
     values: dict[str, object] = {"modified": utcnow()}
     if text is not None:
@@ -83,17 +92,28 @@ def delete_memo(session: Session, memo_id: int) -> Changes:
 def memos_of(session: Session, *, target: str, target_id: int | None = None) -> list[MemoRow]:
     """Memos attached to one target (project memos when ``target == 'project'``)."""
     column = _target_column(target)
-    if column is None:
-        cond = and_(*(MEMO.c[f"{t}_id"].is_(None) for t in TARGETS[1:]))
-    else:
-        cond = MEMO.c[column] == target_id
+    cond = (
+        and_(*(MEMO.c[f"{t}_id"].is_(None) for t in TARGETS[1:]))
+        if column is None
+        else MEMO.c[column] == target_id
+    )
     rows = session.execute(
-        select(MEMO, CODER.c.name.label("author")).outerjoin(CODER, CODER.c.id == MEMO.c.coder_id).where(cond).order_by(MEMO.c.created, MEMO.c.id)
+        select(MEMO, CODER.c.name.label("author"))
+        .outerjoin(CODER, CODER.c.id == MEMO.c.coder_id)
+        .where(cond)
+        .order_by(MEMO.c.created, MEMO.c.id)
     ).all()
     return [
         MemoRow(
-            r.id, r.uuid, target, target_id, r.title, r.text, r.author or "",
-            r.created.isoformat(timespec="seconds"), r.modified.isoformat(timespec="seconds"),
+            r.id,
+            r.uuid,
+            target,
+            target_id,
+            r.title,
+            r.text,
+            r.author or "",
+            r.created.isoformat(timespec="seconds"),
+            r.modified.isoformat(timespec="seconds"),
         )
         for r in rows
     ]

@@ -43,11 +43,15 @@ def span(text: str, phrase: str) -> tuple[int, int]:
 
 def make_world(project: Project, text: str = INTERVIEW) -> World:
     with project.write() as s:
-        doc, _ = add_transcript(s, Transcript(text=text, turns=find_turns(text), source_name="interview07.txt"))
+        doc, _ = add_transcript(
+            s, Transcript(text=text, turns=find_turns(text), source_name="interview07.txt")
+        )
         coder, _ = get_or_create_coder(s, "ana")
         other, _ = get_or_create_coder(s, "ben")
         risks, _ = create_code(s, name="Release risks")
         housing, _ = create_code(s, name="Housing", parent_id=risks)
-        police, _ = create_code(s, name="Police fear", color="#1F77B4", definition="Fear of police contact")
+        police, _ = create_code(
+            s, name="Police fear", color="#1F77B4", definition="Fear of police contact"
+        )
         naloxone, _ = create_code(s, name="Naloxone")
     return World(doc, coder, other, housing, police, naloxone, risks)

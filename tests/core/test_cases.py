@@ -14,7 +14,9 @@ from qualbench.services.documents import import_files
 
 
 def _import(project, tmp_path: Path) -> None:
-    (tmp_path / "kz.txt").write_text("Moderator: hello\nP1: I carry it\nP2: I do not\n", encoding="utf-8")
+    (tmp_path / "kz.txt").write_text(
+        "Moderator: hello\nP1: I carry it\nP2: I do not\n", encoding="utf-8"
+    )
     (tmp_path / "ua.txt").write_text("Moderator: hi\nP1: always in my bag\n", encoding="utf-8")
     import_files(project, [tmp_path / "kz.txt", tmp_path / "ua.txt"])
 
@@ -27,7 +29,10 @@ def _names(project) -> dict[int, str]:
 def test_document_attributes_and_kind(project, tmp_path: Path) -> None:
     _import(project, tmp_path)
     table = tmp_path / "docs.csv"
-    table.write_text("document;kind;country\nkz;focus group;Kazakhstan\nua.txt;focus group;Ukraine\nzz;interview;Nowhere\n", encoding="utf-8")
+    table.write_text(
+        "document;kind;country\nkz;focus group;Kazakhstan\nua.txt;focus group;Ukraine\nzz;interview;Nowhere\n",
+        encoding="utf-8",
+    )
     with project.write() as s:
         report = apply_attribute_table(s, table)
         values = values_of(s, scope="document")
@@ -43,10 +48,16 @@ def test_participants_by_document_and_speaker_with_pseudonyms(project, tmp_path:
     with project.write() as s:
         doc = s.execute(select(DOCUMENT.c.id).where(DOCUMENT.c.name == "kz")).scalar_one()
         speaker_case = s.execute(select(CASES.c.id).where(CASES.c.name == "kz: P1")).scalar_one()
-        coder = __import__("qualbench.services.coding", fromlist=["x"]).get_or_create_coder(s, "ana")[0]
-        code = __import__("qualbench.services.codes", fromlist=["x"]).create_code(s, name="Carrying")[0]
+        coder = __import__("qualbench.services.coding", fromlist=["x"]).get_or_create_coder(
+            s, "ana"
+        )[0]
+        code = __import__("qualbench.services.codes", fromlist=["x"]).create_code(
+            s, name="Carrying"
+        )[0]
         cid, _ = apply_code(s, document_id=doc, start=20, end=30, code_id=code, coder_id=coder)
-        assert s.execute(select(CODING.c.case_id).where(CODING.c.id == cid)).scalar() == speaker_case
+        assert (
+            s.execute(select(CODING.c.case_id).where(CODING.c.id == cid)).scalar() == speaker_case
+        )
     table = tmp_path / "people.xlsx"
     from openpyxl import Workbook
 
@@ -80,7 +91,10 @@ def test_case_column_table(project, tmp_path: Path) -> None:
 def test_table_without_key_columns_is_refused(project, tmp_path: Path) -> None:
     table = tmp_path / "bad.csv"
     table.write_text("name,country\nx,y\n", encoding="utf-8")
-    with pytest.raises(AttributeTableError, match="needs a 'document' column"), project.write() as s:
+    with (
+        pytest.raises(AttributeTableError, match="needs a 'document' column"),
+        project.write() as s,
+    ):
         apply_attribute_table(s, table)
 
 

@@ -33,7 +33,16 @@ def dump(path: Path) -> dict[str, list[tuple]]:
 def proj(tmp_path: Path, capsys) -> Path:
     path = tmp_path / "p.qualbench"
     assert run(capsys, "create", path, "--codebook", codebook_path())[0] == 0
-    assert run(capsys, "import", path, data_dir() / "fg_kazakhstan.txt", data_dir() / "interview_release_01.txt")[0] == 0
+    assert (
+        run(
+            capsys,
+            "import",
+            path,
+            data_dir() / "fg_kazakhstan.txt",
+            data_dir() / "interview_release_01.txt",
+        )[0]
+        == 0
+    )
     return path
 
 
@@ -47,19 +56,56 @@ def test_full_workflow(proj: Path, tmp_path: Path, capsys) -> None:
     code, out, err = run(capsys, "attributes", proj, data_dir() / "participants.csv")
     assert code == 0 and "renamed" in err
 
-    code, out, _ = run(capsys, "code", proj, "--document", "fg_kazakhstan", "--code", "Police fear",
-                       "--quote", "So people don't call.", "--coder", "ana", "--json")
+    code, out, _ = run(
+        capsys,
+        "code",
+        proj,
+        "--document",
+        "fg_kazakhstan",
+        "--code",
+        "Police fear",
+        "--quote",
+        "So people don't call.",
+        "--coder",
+        "ana",
+        "--json",
+    )
     coding = json.loads(out)
-    assert code == 0 and coding["new"] and coding["end"] - coding["start"] == len("So people don't call.")
-    code, _, err = run(capsys, "code", proj, "--document", "fg_kazakhstan", "--code", "Police fear",
-                       "--start", coding["start"], "--end", coding["end"], "--coder", "ana")
+    assert (
+        code == 0
+        and coding["new"]
+        and coding["end"] - coding["start"] == len("So people don't call.")
+    )
+    code, _, err = run(
+        capsys,
+        "code",
+        proj,
+        "--document",
+        "fg_kazakhstan",
+        "--code",
+        "Police fear",
+        "--start",
+        coding["start"],
+        "--end",
+        coding["end"],
+        "--coder",
+        "ana",
+    )
     assert code == 0 and "already coded" in err
 
     code, _, _ = run(capsys, "codings", "import", proj, data_dir() / "codings.csv")
     assert code == 1  # it names documents this project does not have: all or nothing
     subset = tmp_path / "subset.csv"
     lines = (data_dir() / "codings.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    subset.write_text(lines[0] + "".join(line for line in lines[1:] if line.startswith(("fg_kazakhstan,", "interview_release_01,"))), encoding="utf-8")
+    subset.write_text(
+        lines[0]
+        + "".join(
+            line
+            for line in lines[1:]
+            if line.startswith(("fg_kazakhstan,", "interview_release_01,"))
+        ),
+        encoding="utf-8",
+    )
     code, _, err = run(capsys, "codings", "import", proj, subset)
     assert code == 0 and "codings added" in err
 
@@ -70,14 +116,21 @@ def test_full_workflow(proj: Path, tmp_path: Path, capsys) -> None:
     assert police["cells"]["Kazakhstan"]["codings"] >= 1
 
     xlsx = tmp_path / "themes.xlsx"
-    assert run(capsys, "table", proj, "--by", "case:gender", "--measure", "participants", "--out", xlsx)[0] == 0
+    assert (
+        run(
+            capsys, "table", proj, "--by", "case:gender", "--measure", "participants", "--out", xlsx
+        )[0]
+        == 0
+    )
     from openpyxl import load_workbook
 
     assert load_workbook(xlsx).sheetnames[0] == "Participants"
 
     for suffix in (".csv", ".xlsx", ".docx", ".md"):
         out_file = tmp_path / f"excerpts{suffix}"
-        code, _, err = run(capsys, "excerpts", proj, out_file, "--code", "Police fear", "--coder", "ana")
+        code, _, err = run(
+            capsys, "excerpts", proj, out_file, "--code", "Police fear", "--coder", "ana"
+        )
         assert code == 0 and out_file.stat().st_size > 0 and "contains transcript text" in err
 
     exported = tmp_path / "codings.csv"
@@ -88,7 +141,13 @@ def test_full_workflow(proj: Path, tmp_path: Path, capsys) -> None:
     # Round trip: the exported codings import into a fresh project with the same documents.
     other = tmp_path / "other.qualbench"
     run(capsys, "create", other, "--codebook", codebook_path())
-    run(capsys, "import", other, data_dir() / "fg_kazakhstan.txt", data_dir() / "interview_release_01.txt")
+    run(
+        capsys,
+        "import",
+        other,
+        data_dir() / "fg_kazakhstan.txt",
+        data_dir() / "interview_release_01.txt",
+    )
     code, _, err = run(capsys, "codings", "import", other, exported)
     assert code == 0 and f"{len(rows) - 1} codings added" in err
 
@@ -118,7 +177,9 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
-def test_bad_import_gives_one_line_error_and_changes_nothing(proj: Path, tmp_path: Path, capsys, name: str) -> None:
+def test_bad_import_gives_one_line_error_and_changes_nothing(
+    proj: Path, tmp_path: Path, capsys, name: str
+) -> None:
     bad = tmp_path / name
     bad.write_bytes(BAD_INPUTS[name])
     before = dump(proj)
@@ -139,10 +200,40 @@ def test_partial_import_exit_code(proj: Path, tmp_path: Path, capsys) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["code", "--document", "fg_kazakhstan", "--code", "Police fear", "--start", "5", "--end", "999999"], "outside the document"),
-        (["code", "--document", "nope", "--code", "Police fear", "--start", "1", "--end", "5"], "no document 'nope'"),
-        (["code", "--document", "fg_kazakhstan", "--code", "Nope", "--start", "1", "--end", "5"], "no code 'Nope'"),
-        (["code", "--document", "fg_kazakhstan", "--code", "Police fear", "--quote", "words nobody said"], "does not occur"),
+        (
+            [
+                "code",
+                "--document",
+                "fg_kazakhstan",
+                "--code",
+                "Police fear",
+                "--start",
+                "5",
+                "--end",
+                "999999",
+            ],
+            "outside the document",
+        ),
+        (
+            ["code", "--document", "nope", "--code", "Police fear", "--start", "1", "--end", "5"],
+            "no document 'nope'",
+        ),
+        (
+            ["code", "--document", "fg_kazakhstan", "--code", "Nope", "--start", "1", "--end", "5"],
+            "no code 'Nope'",
+        ),
+        (
+            [
+                "code",
+                "--document",
+                "fg_kazakhstan",
+                "--code",
+                "Police fear",
+                "--quote",
+                "words nobody said",
+            ],
+            "does not occur",
+        ),
         (["table", "--by", "religion"], "no attribute"),
     ],
 )
@@ -157,7 +248,9 @@ def test_bad_requests_fail_cleanly(proj: Path, capsys, args: list[str], message:
     ("content", "message"),
     [("name,parent\nA,B\nB,A\n", "cycle"), ("path\nA\nA\n", "duplicate code name")],
 )
-def test_bad_codebook_fails_cleanly(proj: Path, tmp_path: Path, capsys, content: str, message: str) -> None:
+def test_bad_codebook_fails_cleanly(
+    proj: Path, tmp_path: Path, capsys, content: str, message: str
+) -> None:
     book = tmp_path / "book.csv"
     book.write_text(content, encoding="utf-8")
     before = dump(proj)
@@ -181,7 +274,10 @@ def test_not_a_project_and_newer_project(tmp_path: Path, proj: Path, capsys) -> 
 
 def test_codings_file_with_bad_span_changes_nothing(proj: Path, tmp_path: Path, capsys) -> None:
     bad = tmp_path / "c.csv"
-    bad.write_text("document,start,end,code,coder\nfg_kazakhstan,0,10,Police fear,ana\nfg_kazakhstan,5,99999999,Police fear,ana\n", encoding="utf-8")
+    bad.write_text(
+        "document,start,end,code,coder\nfg_kazakhstan,0,10,Police fear,ana\nfg_kazakhstan,5,99999999,Police fear,ana\n",
+        encoding="utf-8",
+    )
     before = dump(proj)
     code, _, err = run(capsys, "codings", "import", proj, bad)
     assert code == 1 and "row 3" in err and "outside the document" in err
@@ -189,12 +285,21 @@ def test_codings_file_with_bad_span_changes_nothing(proj: Path, tmp_path: Path, 
 
 
 def test_script_entry_point_and_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "qualbench", "--help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "qualbench", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "exit codes" in result.stdout
     for sub in ("import", "table", "excerpts", "codings", "codebook"):
-        r = subprocess.run([sys.executable, "-m", "qualbench", sub, "--help"], capture_output=True, text=True, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "qualbench", sub, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert r.returncode == 0 and "usage: qualbench" in r.stdout
-    bad = subprocess.run([sys.executable, "-m", "qualbench", "table"], capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "qualbench", "table"], capture_output=True, text=True, timeout=60
+    )
     assert bad.returncode == 2
 
 

@@ -12,12 +12,24 @@ from qualbench.services.codebook import load_codebook, project_codebook
 from qualbench.services.codes import code_tree
 
 REQUIRED_THEMES = [
-    "Trauma and loss", "Empowerment", "Destigmatisation and feeling valued", "Police fear",
-    "Release-from-prison risks", "Coping strategies", "Knowledge sharing", "Naloxone carrying and use", "Gratitude",
+    "Trauma and loss",
+    "Empowerment",
+    "Destigmatisation and feeling valued",
+    "Police fear",
+    "Release-from-prison risks",
+    "Coping strategies",
+    "Knowledge sharing",
+    "Naloxone carrying and use",
+    "Gratitude",
 ]
 RELEASE_RISKS = [
-    "Housing", "Employment", "Administrative procedures", "Health insurance and welfare",
-    "Old habits and drug scene", "Mental health", "Disrupted social networks",
+    "Housing",
+    "Employment",
+    "Administrative procedures",
+    "Health insurance and welfare",
+    "Old habits and drug scene",
+    "Mental health",
+    "Disrupted social networks",
 ]
 
 
@@ -39,7 +51,13 @@ def test_round_trip_keeps_everything(tmp_path: Path, suffix: str) -> None:
     book = read_codebook(codebook_path())
     out = write_codebook(book, tmp_path / f"book{suffix}")
     again = read_codebook(out)
-    flat = lambda b: [(p, c.uuid, c.color, c.definition, c.inclusion, c.exclusion, c.example, c.keywords) for p, c, _ in b.walk()]  # noqa: E731
+
+    def flat(b):
+        return [
+            (p, c.uuid, c.color, c.definition, c.inclusion, c.exclusion, c.example, c.keywords)
+            for p, c, _ in b.walk()
+        ]
+
     assert flat(again) == flat(book)
 
 
@@ -51,7 +69,9 @@ def test_xlsx_export_is_a_real_workbook(tmp_path: Path) -> None:
     ws = wb["Codebook"]
     assert [c.value for c in ws[1]][:3] == ["id", "path", "color"]
     assert ws.freeze_panes == "A2"
-    assert any(str(r[1].value).startswith("Release-from-prison risks > ") for r in ws.iter_rows(min_row=2))
+    assert any(
+        str(r[1].value).startswith("Release-from-prison risks > ") for r in ws.iter_rows(min_row=2)
+    )
     assert "About" in wb.sheetnames
 
 
@@ -71,7 +91,12 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
         ("ambiguous.csv", "name,parent\nX,\nX2,X\nY,\nX,Y\nZ,X\n", "ambiguous"),
         ("color.yaml", "codes:\n  - name: A\n    color: blue\n", "not #RRGGBB"),
         ("badid.yaml", "codes:\n  - name: A\n    id: not-a-uuid\n", "not a UUID"),
-        ("sameid.yaml", "codes:\n  - name: A\n    id: 0d3c1a3e-8b7f-4c21-9b0e-1f2a3b4c5d6e\n  - name: B\n    id: 0d3c1a3e-8b7f-4c21-9b0e-1f2a3b4c5d6e\n", "same id"),
+        (
+            "sameid.yaml",
+            "codes:\n  - name: A\n    id: 0d3c1a3e-8b7f-4c21-9b0e-1f2a3b4c5d6e\n"
+            "  - name: B\n    id: 0d3c1a3e-8b7f-4c21-9b0e-1f2a3b4c5d6e\n",
+            "same id",
+        ),
         ("notyaml.yaml", "codes: [unclosed\n", "not valid YAML"),
         ("nocodes.yaml", "name: x\n", "needs a 'codes:' list"),
         ("unknown.yaml", "codes:\n  - name: A\n    colour: '#FFFFFF'\n", "unknown field"),
@@ -79,7 +104,9 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
         ("book.docx", "x", "unknown codebook type"),
     ],
 )
-def test_bad_codebooks_are_refused_with_the_file_named(tmp_path: Path, name: str, text: str, message: str) -> None:
+def test_bad_codebooks_are_refused_with_the_file_named(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
     path = _write(tmp_path, name, text)
     with pytest.raises(CodebookFileError, match=message) as info:
         read_codebook(path)
@@ -87,7 +114,11 @@ def test_bad_codebooks_are_refused_with_the_file_named(tmp_path: Path, name: str
 
 
 def test_csv_with_paths_creates_missing_parents(tmp_path: Path) -> None:
-    path = _write(tmp_path, "b.csv", "path,definition,keywords\nRisks > Housing,no home,room; shelter\nRisks,all risks,\n")
+    path = _write(
+        tmp_path,
+        "b.csv",
+        "path,definition,keywords\nRisks > Housing,no home,room; shelter\nRisks,all risks,\n",
+    )
     book = read_codebook(path)
     assert [p for p, _, _ in book.walk()] == ["Risks", "Risks > Housing"]
     assert book.codes[0].definition == "all risks"
@@ -109,7 +140,15 @@ def test_load_into_project_merges_by_id_then_path_and_never_deletes(project) -> 
         second = load_codebook(s, book)
         names = [c.name for c in code_tree(s)]
         exported = project_codebook(s)
-    assert second.added == [] and second.updated == ["Trauma, grief and loss"] and second.unchanged == n - 1
-    assert "Local extra code" in names and "Trauma, grief and loss" in names and "Trauma and loss" not in names
+    assert (
+        second.added == []
+        and second.updated == ["Trauma, grief and loss"]
+        and second.unchanged == n - 1
+    )
+    assert (
+        "Local extra code" in names
+        and "Trauma, grief and loss" in names
+        and "Trauma and loss" not in names
+    )
     assert exported.codes[0].definition == "Changed definition"
     assert exported.codes[0].uuid == book.codes[0].uuid

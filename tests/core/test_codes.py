@@ -25,7 +25,12 @@ def test_tree_order_paths_and_depths(project) -> None:
     w = make_world(project)
     with project.read() as s:
         nodes = code_tree(s)
-    assert [n.path for n in nodes] == ["Release risks", "Release risks > Housing", "Police fear", "Naloxone"]
+    assert [n.path for n in nodes] == [
+        "Release risks",
+        "Release risks > Housing",
+        "Police fear",
+        "Naloxone",
+    ]
     assert [n.depth for n in nodes] == [0, 1, 0, 0]
     assert nodes[2].definition == "Fear of police contact" and nodes[2].color == "#1F77B4"
     assert w.housing == nodes[1].id
@@ -63,7 +68,11 @@ def test_move_reorders_and_refuses_cycles(project) -> None:
     w = make_world(project)
     with project.write() as s:
         move_code(s, w.naloxone, parent_id=None, position=0)
-        assert [n.name for n in code_tree(s) if n.depth == 0] == ["Naloxone", "Release risks", "Police fear"]
+        assert [n.name for n in code_tree(s) if n.depth == 0] == [
+            "Naloxone",
+            "Release risks",
+            "Police fear",
+        ]
         with pytest.raises(CodebookError, match="under itself"):
             move_code(s, w.risks, parent_id=w.housing)
         move_code(s, w.police, parent_id=w.risks)

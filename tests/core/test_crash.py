@@ -74,7 +74,10 @@ def test_kill_during_folder_import(tmp_path: Path) -> None:
     folder = tmp_path / "transcripts"
     folder.mkdir()
     for i in range(400):
-        body = "\n\n".join(f"P{j % 4 + 1}: line {j} of transcript {i} about the kit and the police" for j in range(300))
+        body = "\n\n".join(
+            f"P{j % 4 + 1}: line {j} of transcript {i} about the kit and the police"
+            for j in range(300)
+        )
         (folder / f"t{i:03d}.txt").write_text(body, encoding="utf-8")
     path = tmp_path / "p.qualbench"
     create_project(path).close()
@@ -82,7 +85,11 @@ def test_kill_during_folder_import(tmp_path: Path) -> None:
     _integrity(path)
     with open_project(path) as p, p.engine.connect() as c:
         docs = c.exec_driver_sql("select id, text, content_sha256, char_count from document").all()
-        turns = dict(c.exec_driver_sql("select document_id, count(*) from speaker_turn group by document_id").all())
+        turns = dict(
+            c.exec_driver_sql(
+                "select document_id, count(*) from speaker_turn group by document_id"
+            ).all()
+        )
         cases = c.exec_driver_sql("select count(*) from cases").scalar()
     # Every document whose progress was reported before the kill is there ...
     assert len(docs) >= int(seen[-1]) - 1

@@ -24,7 +24,9 @@ def _files(tmp_path: Path) -> Path:
     (folder / "sub").mkdir(parents=True)
     (folder / "fg2.txt").write_text(FOCUS_GROUP, encoding="utf-8")
     (folder / "sub" / "interview.txt").write_text(INTERVIEW, encoding="utf-16")
-    (folder / "z_copy.txt").write_text(FOCUS_GROUP.replace("\n", "\r\n"), encoding="utf-8")  # same text
+    (folder / "z_copy.txt").write_text(
+        FOCUS_GROUP.replace("\n", "\r\n"), encoding="utf-8"
+    )  # same text
     (folder / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     (folder / "empty.md").write_bytes(b"")
     (folder / "notes.xyz").write_text("ignored", encoding="utf-8")
@@ -33,7 +35,9 @@ def _files(tmp_path: Path) -> Path:
 
 def test_folder_import_reports_every_file(project, tmp_path: Path) -> None:
     progress = []
-    report = import_files(project, [_files(tmp_path)], progress=lambda d, t, s: progress.append((d, t)))
+    report = import_files(
+        project, [_files(tmp_path)], progress=lambda d, t, s: progress.append((d, t))
+    )
     assert [f.name for f in report.imported] == ["fg2", "interview"]
     assert [Path(d.path).name for d in report.duplicates] == ["z_copy.txt"]
     assert report.duplicates[0].existing == "fg2"
@@ -49,12 +53,22 @@ def test_folder_import_reports_every_file(project, tmp_path: Path) -> None:
 def test_turns_and_participants_are_stored(project, tmp_path: Path) -> None:
     import_files(project, [_files(tmp_path) / "fg2.txt"])
     with project.read() as s:
-        turns = s.execute(select(TURN.c.speaker, TURN.c.timestamp_ms, TURN.c.body_start, TURN.c.end).order_by(TURN.c.ordinal)).all()
+        turns = s.execute(
+            select(TURN.c.speaker, TURN.c.timestamp_ms, TURN.c.body_start, TURN.c.end).order_by(
+                TURN.c.ordinal
+            )
+        ).all()
         text = s.execute(select(DOCUMENT.c.text)).scalar_one()
         cases = s.execute(select(CASES.c.name).order_by(CASES.c.name)).scalars().all()
         from qualbench.services.cases import values_of
 
-        roles = {n: v["role"] for n, v in ((s.execute(select(CASES.c.name).where(CASES.c.id == k)).scalar(), v) for k, v in values_of(s, scope="case").items())}
+        roles = {
+            n: v["role"]
+            for n, v in (
+                (s.execute(select(CASES.c.name).where(CASES.c.id == k)).scalar(), v)
+                for k, v in values_of(s, scope="case").items()
+            )
+        }
     assert [t.speaker for t in turns] == ["Moderator", "P1", "P2", "P3"]
     assert [t.timestamp_ms for t in turns] == [5000, 12000, 20000, 31000]
     assert text[turns[1].body_start : turns[1].end] == "I do, every day."
@@ -68,7 +82,10 @@ def test_project_case_scope_joins_speakers_across_documents(project, tmp_path: P
     b.write_text("P12: second interview\nINTERVIEWER: fine\n", encoding="utf-8")
     import_files(project, [a, b], case_scope="project")
     with project.read() as s:
-        assert s.execute(select(CASES.c.name).order_by(CASES.c.name)).scalars().all() == ["INTERVIEWER", "P12"]
+        assert s.execute(select(CASES.c.name).order_by(CASES.c.name)).scalars().all() == [
+            "INTERVIEWER",
+            "P12",
+        ]
 
 
 def test_same_name_different_text_gets_a_unique_name(project, tmp_path: Path) -> None:
@@ -95,7 +112,9 @@ def test_cancel_keeps_what_was_imported(project, tmp_path: Path) -> None:
     for i in range(6):
         (folder / f"t{i}.txt").write_text(f"P1: transcript number {i}\nP2: yes\n", encoding="utf-8")
     seen = []
-    report = import_files(project, [folder], progress=lambda d, t, s: seen.append(d), cancel=lambda: len(seen) >= 3)
+    report = import_files(
+        project, [folder], progress=lambda d, t, s: seen.append(d), cancel=lambda: len(seen) >= 3
+    )
     assert report.cancelled and len(report.imported) == 3
     with project.read() as s:
         assert len(list_documents(s)) == 3
@@ -105,5 +124,9 @@ def test_list_documents_counts(project, tmp_path: Path) -> None:
     import_files(project, [_files(tmp_path)])
     with project.read() as s:
         rows = {r.name: r for r in list_documents(s)}
-    assert rows["fg2"].turns == 4 and rows["fg2"].speakers == 4 and rows["fg2"].word_count == len(FOCUS_GROUP.split())
+    assert (
+        rows["fg2"].turns == 4
+        and rows["fg2"].speakers == 4
+        and rows["fg2"].word_count == len(FOCUS_GROUP.split())
+    )
     assert rows["interview"].source_name == "interview.txt"

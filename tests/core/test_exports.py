@@ -17,7 +17,12 @@ from qualbench.services.codes import resolve_code
 @pytest.fixture
 def items(sample):
     with sample.read() as s:
-        return excerpts(s, filters=Filters(code_ids=(resolve_code(s, "Police fear"), resolve_code(s, "Gratitude"))))
+        return excerpts(
+            s,
+            filters=Filters(
+                code_ids=(resolve_code(s, "Police fear"), resolve_code(s, "Gratitude"))
+            ),
+        )
 
 
 def test_docx_has_a_heading_per_theme_quotes_and_references(items, tmp_path: Path) -> None:
@@ -32,7 +37,12 @@ def test_docx_has_a_heading_per_theme_quotes_and_references(items, tmp_path: Pat
     assert quotes[0].text == items[0].text.strip()
     paras = [p.text for p in d.paragraphs]
     ref = paras[paras.index(quotes[0].text) + 1]
-    assert ref.startswith("— ") and items[0].document in ref and f"¶{items[0].paragraph}" in ref and items[0].coder in ref
+    assert (
+        ref.startswith("— ")
+        and items[0].document in ref
+        and f"¶{items[0].paragraph}" in ref
+        and items[0].coder in ref
+    )
     assert "verbatim transcript text" in "\n".join(paras)
     assert d.core_properties.title == "Coded excerpts"
 
@@ -46,10 +56,26 @@ def test_xlsx_rows_columns_numbers(items, tmp_path: Path) -> None:
     header = [c.value for c in ws[1]]
     assert ws.freeze_panes == "A2"
     assert ws.max_row == len(items) + 1
-    for col in ("code level 1", "text", "document", "speaker", "participant", "participant gender", "document country", "timestamp", "coder", "start", "end"):
+    for col in (
+        "code level 1",
+        "text",
+        "document",
+        "speaker",
+        "participant",
+        "participant gender",
+        "document country",
+        "timestamp",
+        "coder",
+        "start",
+        "end",
+    ):
         assert col in header
     first = dict(zip(header, [c.value for c in ws[2]], strict=True))
-    assert first["text"] == items[0].text and isinstance(first["start"], int) and first["start"] == items[0].start
+    assert (
+        first["text"] == items[0].text
+        and isinstance(first["start"], int)
+        and first["start"] == items[0].start
+    )
     assert "About" in wb.sheetnames
 
 
@@ -107,3 +133,21 @@ def test_theme_table_xlsx_sheets_and_csv(sample, tmp_path: Path) -> None:
     assert rows[0] == ["code", *t.columns, "total"] and len(rows) == len(t.rows) + 1
     police_csv = next(r for r in rows if r[0] == "Police fear")
     assert police_csv[-1] == str(row.total.documents)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".docx", ".md"])
+def test_export_reports_progress_and_cancel_leaves_no_file(
+    items, tmp_path: Path, suffix: str
+) -> None:
+    from qualbench.progress import Cancelled
+
+    many = list(items) * 40  # enough excerpts for several progress steps
+    seen: list[int] = []
+    out = write_excerpts(
+        many, tmp_path / f"all{suffix}", project="x", progress=lambda d, t, s: seen.append(d)
+    )
+    assert out.exists() and seen[-1] == len(many) and len(seen) > 1
+    with pytest.raises(Cancelled):
+        write_excerpts(many, tmp_path / f"cancelled{suffix}", project="x", cancel=lambda: True)
+    assert not (tmp_path / f"cancelled{suffix}").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]

@@ -784,7 +784,9 @@ def test_each_test_gets_a_new_database_and_leaves_none_behind(
         assert _count(project, DOCUMENT) == 0
 
 
-def test_create_project_refuses_other_tables_and_reports_unreachable_servers(pg_project_url: str) -> None:
+def test_create_project_refuses_other_tables_and_reports_unreachable_servers(
+    pg_project_url: str,
+) -> None:
     engine = create_engine(pg_project_url)
     try:
         with engine.begin() as conn:

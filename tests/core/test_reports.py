@@ -29,7 +29,14 @@ def test_codes_by_document_match_the_source_codings(sample) -> None:
     expected = Counter((r["code"], r["document"]) for r in _sample_rows())
     with sample.read() as s:
         t = theme_table(s, by="document")
-    got = Counter({(r.path, col): cell.codings for r in t.rows for col, cell in r.cells.items() if cell.codings})
+    got = Counter(
+        {
+            (r.path, col): cell.codings
+            for r in t.rows
+            for col, cell in r.cells.items()
+            if cell.codings
+        }
+    )
     assert got == expected
     assert sum(r.total.codings for r in t.rows) == len(_sample_rows())
 
@@ -38,7 +45,11 @@ def test_codes_by_country_counts_documents_once(sample) -> None:
     rows = _sample_rows()
     country = _doc_country()
     expected_codings = Counter((r["code"], country[r["document"]]) for r in rows)
-    expected_docs = Counter(k for k in {(r["code"], country[r["document"]], r["document"]) for r in rows} for k in [k[:2]])
+    expected_docs = Counter(
+        k
+        for k in {(r["code"], country[r["document"]], r["document"]) for r in rows}
+        for k in [k[:2]]
+    )
     with sample.read() as s:
         t = theme_table(s, by="document:country")
     assert t.columns == sorted(set(country.values()))
@@ -59,7 +70,9 @@ def test_coder_filter_and_rollup(sample) -> None:
             theme_table(s, filters=Filters(coders=("nobody",)))
     assert sum(r.total.codings for r in t.rows) == len(ana)
     risks = next(r for r in rolled.rows if r.path == "Release-from-prison risks")
-    assert risks.total.codings == sum(1 for r in ana if r["code"].startswith("Release-from-prison risks"))
+    assert risks.total.codings == sum(
+        1 for r in ana if r["code"].startswith("Release-from-prison risks")
+    )
 
 
 def test_participants_by_gender(sample) -> None:
@@ -71,7 +84,9 @@ def test_participants_by_gender(sample) -> None:
     assert police.total.participants == police_cases.total.participants
     assert sum(c.participants for c in police.cells.values()) == police.total.participants
     assert set(t.columns) >= {"woman", "man"}
-    assert sum(t.column_participants.values()) == len([c for c in per_case.columns if per_case.column_participants.get(c)])
+    assert sum(t.column_participants.values()) == len(
+        [c for c in per_case.columns if per_case.column_participants.get(c)]
+    )
 
 
 def test_by_resolution(sample) -> None:

@@ -15,7 +15,9 @@ from qualbench.db import DOCUMENT
 from qualbench.store import APPLICATION_ID, ProjectError, create_project, open_project
 
 
-def test_new_project_is_sqlite_with_our_application_id_wal_and_foreign_keys(project, project_path: Path) -> None:
+def test_new_project_is_sqlite_with_our_application_id_wal_and_foreign_keys(
+    project, project_path: Path
+) -> None:
     con = sqlite3.connect(project_path)
     assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -100,7 +102,9 @@ def test_newer_schema_is_refused_with_a_clear_message(project, project_path: Pat
         open_project(project_path, readonly=True)
 
 
-def test_upgrade_makes_a_backup_then_runs_the_steps(project, project_path: Path, monkeypatch) -> None:
+def test_upgrade_makes_a_backup_then_runs_the_steps(
+    project, project_path: Path, monkeypatch
+) -> None:
     """An old project (schema N-1 here, faked) is backed up, then upgraded in one transaction."""
     project.close()
     old = migrations.SCHEMA_VERSION
@@ -108,24 +112,33 @@ def test_upgrade_makes_a_backup_then_runs_the_steps(project, project_path: Path,
     ran = []
 
     def step(ops, conn) -> None:
-        ops.add_column("document", __import__("sqlalchemy").Column("note", __import__("sqlalchemy").Text, nullable=True))
+        ops.add_column(
+            "document",
+            __import__("sqlalchemy").Column("note", __import__("sqlalchemy").Text, nullable=True),
+        )
         ran.append(conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar())
 
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", old + 1)
     monkeypatch.setitem(migrations.STEPS, old + 1, step)
     with open_project(project_path) as p, p.read() as s:
-        assert s.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(old + 1)
+        assert s.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(
+            old + 1
+        )
         cols = [r[1] for r in s.execute(text("PRAGMA table_info(document)"))]
         assert "note" in cols
     assert ran == [str(old)]
     backups = list(project_path.parent.glob(f"{project_path.name}.schema{old}-*.bak"))
     assert len(backups) == 1
     con = sqlite3.connect(backups[0])
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(old)
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(
+        old
+    )
     con.close()
 
 
-def test_failed_upgrade_leaves_the_project_as_it_was(project, project_path: Path, monkeypatch) -> None:
+def test_failed_upgrade_leaves_the_project_as_it_was(
+    project, project_path: Path, monkeypatch
+) -> None:
     project.close()
     old = migrations.SCHEMA_VERSION
 
@@ -158,12 +171,19 @@ def test_second_writer_is_refused_reader_is_allowed(project, project_path: Path)
             pass
 
 
-def test_lock_held_by_another_process_names_it_and_is_released_when_it_dies(project_path: Path) -> None:
+def test_lock_held_by_another_process_names_it_and_is_released_when_it_dies(
+    project_path: Path,
+) -> None:
     create_project(project_path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys,time; from qualbench.store import open_project; "
-         f"p=open_project({str(project_path)!r}); print('ready', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys,time; from qualbench.store import open_project; "
+            f"p=open_project({str(project_path)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"

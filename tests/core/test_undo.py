@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import select
 
@@ -24,7 +26,11 @@ def test_apply_then_undo_then_redo(project) -> None:
     w = make_world(project)
     stack = CommandStack(project)
     empty = _state(project)
-    stack.run(undo.apply_code(document_id=w.doc, start=5, end=40, code_id=w.police, coder_id=w.coder, memo="note"))
+    stack.run(
+        undo.apply_code(
+            document_id=w.doc, start=5, end=40, code_id=w.police, coder_id=w.coder, memo="note"
+        )
+    )
     applied = _state(project)
     assert len(applied["coding"]) == 1 and len(applied["memo"]) == 1
     assert stack.can_undo and stack.undo_label == "Apply code"
@@ -40,9 +46,15 @@ def test_every_command_round_trips(project) -> None:
     stack = CommandStack(project)
     start = INTERVIEW.index("Did you have")
     commands = [
-        undo.apply_code(document_id=w.doc, start=start, end=start + 70, code_id=w.naloxone, coder_id=w.coder),
-        undo.apply_code(document_id=w.doc, start=start + 10, end=start + 90, code_id=w.police, coder_id=w.coder),
-        undo.apply_code(document_id=w.doc, start=2, end=30, code_id=w.housing, coder_id=w.other_coder),
+        undo.apply_code(
+            document_id=w.doc, start=start, end=start + 70, code_id=w.naloxone, coder_id=w.coder
+        ),
+        undo.apply_code(
+            document_id=w.doc, start=start + 10, end=start + 90, code_id=w.police, coder_id=w.coder
+        ),
+        undo.apply_code(
+            document_id=w.doc, start=2, end=30, code_id=w.housing, coder_id=w.other_coder
+        ),
         undo.create_code(name="Coping", color="#00AA00"),
         undo.update_code(w.police, name="Fear of police"),
         undo.update_code(w.police, color="#123456", definition="new definition"),
@@ -56,7 +68,7 @@ def test_every_command_round_trips(project) -> None:
     for command in commands:
         stack.run(command)
         states.append(_state(project))
-    assert all(a != b for a, b in zip(states, states[1:], strict=False)), "every command changed something"
+    assert all(a != b for a, b in itertools.pairwise(states)), "every command changed something"
     for expected in reversed(states[:-1]):
         stack.undo()
         assert _state(project) == expected
@@ -68,7 +80,9 @@ def test_every_command_round_trips(project) -> None:
 def test_remove_coding_and_change_span_undo(project) -> None:
     w = make_world(project)
     stack = CommandStack(project)
-    stack.run(undo.apply_code(document_id=w.doc, start=5, end=40, code_id=w.police, coder_id=w.coder))
+    stack.run(
+        undo.apply_code(document_id=w.doc, start=5, end=40, code_id=w.police, coder_id=w.coder)
+    )
     with project.read() as s:
         cid = s.execute(select(CODING.c.id)).scalar_one()
     with project.write() as s:
@@ -103,7 +117,11 @@ def test_failed_command_changes_nothing_and_is_not_recorded(project) -> None:
     stack = CommandStack(project)
     before = _state(project)
     with pytest.raises(Exception, match="outside"):
-        stack.run(undo.apply_code(document_id=w.doc, start=0, end=10**6, code_id=w.police, coder_id=w.coder))
+        stack.run(
+            undo.apply_code(
+                document_id=w.doc, start=0, end=10**6, code_id=w.police, coder_id=w.coder
+            )
+        )
     assert _state(project) == before and not stack.can_undo
 
 
@@ -118,7 +136,10 @@ def test_undo_refuses_when_data_changed_underneath(project) -> None:
     with pytest.raises(UndoError, match="changed since"):
         stack.undo()
     with project.read() as s:
-        assert s.execute(select(CODE.c.name).where(CODE.c.id == w.police)).scalar() == "Changed elsewhere"
+        assert (
+            s.execute(select(CODE.c.name).where(CODE.c.id == w.police)).scalar()
+            == "Changed elsewhere"
+        )
 
 
 def test_nothing_to_undo(project) -> None:
@@ -142,9 +163,15 @@ def test_merge_undo_when_a_restored_span_equals_the_merged_one(project) -> None:
     longer one; undo must restore both without a unique-key clash."""
     w = make_world(project)
     stack = CommandStack(project)
-    stack.run(undo.apply_code(document_id=w.doc, start=10, end=20, code_id=w.police, coder_id=w.coder))
-    stack.run(undo.apply_code(document_id=w.doc, start=10, end=30, code_id=w.police, coder_id=w.coder))
-    stack.run(undo.apply_code(document_id=w.doc, start=15, end=25, code_id=w.naloxone, coder_id=w.coder))
+    stack.run(
+        undo.apply_code(document_id=w.doc, start=10, end=20, code_id=w.police, coder_id=w.coder)
+    )
+    stack.run(
+        undo.apply_code(document_id=w.doc, start=10, end=30, code_id=w.police, coder_id=w.coder)
+    )
+    stack.run(
+        undo.apply_code(document_id=w.doc, start=15, end=25, code_id=w.naloxone, coder_id=w.coder)
+    )
     before = _state(project)
     stack.run(undo.merge_codes([w.naloxone], w.police))
     assert [(r[3], r[4]) for r in _state(project)["coding"]] == [(10, 30)]

@@ -24,7 +24,9 @@ print("ok", cursor.position())
 
 def test_20000_set_position_calls_survive() -> None:
     # In a child process: the failure mode is an abort of the whole interpreter.
-    result = subprocess.run([sys.executable, "-c", LOOP], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", LOOP], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, f"Qt aborted (rc {result.returncode}): {result.stderr[-500:]}"
     assert result.stdout.startswith("ok")
 
