@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,48 +38,55 @@ def write_sheets(
     from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, header, rows in sheets:
-        ws = wb.create_sheet(title=title[:31])
-        ws.freeze_panes = "A2"
-        widths = [min(60, max(8, len(h) + 2)) for h in header]
-        for row in rows[:200]:
-            for i, v in enumerate(row[: len(widths)]):
-                widths[i] = min(
-                    60,
-                    max(
-                        widths[i],
-                        len(str(v)) + 2 if not isinstance(v, str) or "\n" not in v else 40,
-                    ),
-                )
-        for i, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-        head = []
-        for h in header:
-            cell = WriteOnlyCell(ws, value=h)
-            cell.font = bold
-            head.append(cell)
-        ws.append(head)
-        wrap = Alignment(wrap_text=True, vertical="top")
-        for row in rows:
-            out = []
-            for v in row:
-                v = _value(v)
-                if isinstance(v, str) and len(v) > 60:
-                    cell = WriteOnlyCell(ws, value=v)
-                    cell.alignment = wrap
-                    out.append(cell)
-                else:
-                    out.append(v)
-            ws.append(out)
-            if tick is not None:
-                tick()
-    if about:
-        ws = wb.create_sheet(title="About")
-        ws.column_dimensions["A"].width = 18
-        ws.column_dimensions["B"].width = 90
-        for k, v in about:
-            cell = WriteOnlyCell(ws, value=k)
-            cell.font = bold
-            ws.append([cell, v])
+    try:
+        bold = Font(bold=True)
+        for title, header, rows in sheets:
+            ws = wb.create_sheet(title=title[:31])
+            ws.freeze_panes = "A2"
+            widths = [min(60, max(8, len(h) + 2)) for h in header]
+            for row in rows[:200]:
+                for i, v in enumerate(row[: len(widths)]):
+                    widths[i] = min(
+                        60,
+                        max(
+                            widths[i],
+                            len(str(v)) + 2 if not isinstance(v, str) or "\n" not in v else 40,
+                        ),
+                    )
+            for i, w in enumerate(widths, start=1):
+                ws.column_dimensions[get_column_letter(i)].width = w
+            head = []
+            for h in header:
+                cell = WriteOnlyCell(ws, value=h)
+                cell.font = bold
+                head.append(cell)
+            ws.append(head)
+            wrap = Alignment(wrap_text=True, vertical="top")
+            for row in rows:
+                out = []
+                for v in row:
+                    v = _value(v)
+                    if isinstance(v, str) and len(v) > 60:
+                        cell = WriteOnlyCell(ws, value=v)
+                        cell.alignment = wrap
+                        out.append(cell)
+                    else:
+                        out.append(v)
+                ws.append(out)
+                if tick is not None:
+                    tick()
+        if about:
+            ws = wb.create_sheet(title="About")
+            ws.column_dimensions["A"].width = 18
+            ws.column_dimensions["B"].width = 90
+            for k, v in about:
+                cell = WriteOnlyCell(ws, value=k)
+                cell.font = bold
+                ws.append([cell, v])
+    except BaseException:
+        # Close the half-written sheets quietly (their row generators would complain later).
+        for ws in wb.worksheets:
+            with contextlib.suppress(Exception):
+                ws.close()
+        raise
     wb.save(path)
