@@ -77,7 +77,9 @@ def job_import1000(results: dict[str, float]) -> None:
     words = sum(len(p.read_text(encoding="utf-8").split()) for p in (src / "texts").glob("*.txt"))
     results["words per transcript"] = round(words / 1000)
     with create_project(fresh(OUT / "import1000.qualbench")) as p:
-        report = timed("import 1,000 transcripts (s)", results, import_files, p, [src / "texts"])
+        report = timed(
+            "import 1,000 transcripts (s)", results, import_files, p, [src / "texts"], workers=2
+        )
     assert len(report.imported) == 1000 and not report.failed, report.failed[:3]
     results["turns per transcript"] = round(sum(f.turns for f in report.imported) / 1000)
 
@@ -142,6 +144,7 @@ def _million(p, results: dict[str, float], *, spanning: bool) -> None:  # type: 
         ]
         coders = [get_or_create_coder(s, n)[0] for n in ("coder_A", "coder_B")]
     total, batch = 1_000_000, 200_000
+    seen: set[tuple[int, int, int, int, int]] = set()
     t = time.perf_counter()
     for b in range(total // batch):
         rows = []
@@ -154,7 +157,18 @@ def _million(p, results: dict[str, float], *, spanning: bool) -> None:  # type: 
                 body, stop = rng.choice(turns[doc_id])
                 start = rng.randrange(body, stop - 10)
                 end = rng.randrange(start + 5, stop + 1)
-            rows.append(NewCoding(doc_id, start, end, rng.choice(codes), coders[i % 2]))
+            key = (doc_id, start, end, rng.choice(codes), coders[i % 2])
+            while key in seen:  # exactly 1M distinct codings (duplicates would be skipped)
+                key = (
+                    doc_id,
+                    start,
+                    end + 1 if end < length else end - 1,
+                    rng.choice(codes),
+                    key[4],
+                )
+                end = key[2]
+            seen.add(key)
+            rows.append(NewCoding(*key))
         with p.write() as s:
             bulk_apply(s, rows)
     results["insert 1,000,000 codings, 5 actions of 200k (s)"] = round(time.perf_counter() - t, 2)
@@ -243,7 +257,9 @@ def job_qualcoder(results: dict[str, float]) -> None:
 
     src = corpus("c100", 100, 100000, 60000)
     with create_project(fresh(OUT / "qc.qualbench")) as p:
-        report = timed("import the 100 .txt files (s)", results, import_files, p, [src / "texts"])
+        report = timed(
+            "import the 100 .txt files (s)", results, import_files, p, [src / "texts"], workers=2
+        )
         assert len(report.imported) == 100 and all(f.turns > 0 for f in report.imported)
     p = _project_with_docs("qc2.qualbench", src)
     with p.write() as s:

@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -35,6 +35,7 @@ __all__ = [
     "find_files",
     "normalise_text",
     "read_transcript",
+    "read_transcripts",
 ]
 
 _log = logging.getLogger(__name__)
@@ -194,6 +195,52 @@ def read_transcript(path: str | Path) -> Transcript:
         metadata=MappingProxyType(dict(meta)),
         warnings=warnings,
     )
+
+
+def _read_or_problem(path: Path) -> Transcript | ImportProblem:
+    try:
+        return read_transcript(path)
+    except ImportProblem as exc:
+        return exc
+
+
+def read_transcripts(
+    paths: Sequence[Path], *, workers: int = 1
+) -> Iterator[tuple[Path, Transcript | ImportProblem]]:
+    """Read many files in order; yields (path, transcript or the problem with it).
+
+    With ``workers > 1`` and enough slow-to-parse files, they are read in worker processes
+    (started with "spawn", safe beside threads) while the caller stores what is ready. Callers
+    whose ``__main__`` cannot be re-imported (an interactive session, a script without a main
+    guard) should keep the default of 1; if the workers cannot start, reading goes on serially.
+    Closing the iterator early (a cancelled import) drops the files not yet read.
+    """
+    done = 0
+    heavy = sum(1 for p in paths if p.suffix.lower() in _SLOW_FORMATS)
+    if workers > 1 and heavy >= _PARALLEL_FROM:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        try:
+            for result in pool.map(_read_or_problem, paths, chunksize=2):
+                yield paths[done], result
+                done += 1
+        except BrokenProcessPool:
+            _log.debug("worker processes failed; reading the remaining files here")
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    for path in paths[done:]:
+        yield path, _read_or_problem(path)
+
+
+# Plain text parses about as fast as it is stored, so worker processes (start-up, pickling)
+# only pay off for formats whose parsing dominates: PDF pages, Word and ODF XML, RTF, HTML.
+_SLOW_FORMATS = frozenset({".pdf", ".docx", ".odt", ".rtf", ".html", ".htm"})
+_PARALLEL_FROM = 8
 
 
 def _file_sha256(path: Path) -> str:

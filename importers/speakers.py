@@ -33,27 +33,30 @@ _TS = r"(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)"
 _LABEL = r"(?P<label>[^\W\d_][\w.'’\- ]{0,39}?)"
 _LABEL_COMMA = r"(?P<label>[^\W\d_][\w.'’\-, ]{0,39}?)"
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     # [00:01:23] Name: words   /   00:01:23 - Name: words
     (
         "stamped",
         re.compile(rf"[ \t]*[\[(]?{_TS}[\])]?[ \t]*[-–]?[ \t]*{_LABEL_COMMA}[ \t]*:(?:[ \t]+|$)"),
+        True,
     ),
     # Name (00:01:23): words
-    ("stamped", re.compile(rf"[ \t]*{_LABEL_COMMA}[ \t]*[\[(]{_TS}[\])][ \t]*:(?:[ \t]+|$)")),
+    ("stamped", re.compile(rf"[ \t]*{_LABEL_COMMA}[ \t]*[\[(]{_TS}[\])][ \t]*:(?:[ \t]+|$)"), True),
     # Header lines, words follow on the next lines.
-    ("header", re.compile(rf"[ \t]*{_LABEL_COMMA}[ \t]+[\[(]?{_TS}[\])]?[ \t]*$")),
-    ("header", re.compile(rf"[ \t]*[\[(]?{_TS}[\])]?[ \t]+{_LABEL_COMMA}[ \t]*$")),
-    ("header", re.compile(rf"[ \t]*\[{_LABEL_COMMA}\][ \t]+{_TS}[ \t]*$")),
+    ("header", re.compile(rf"[ \t]*{_LABEL_COMMA}[ \t]+[\[(]?{_TS}[\])]?[ \t]*$"), True),
+    ("header", re.compile(rf"[ \t]*[\[(]?{_TS}[\])]?[ \t]+{_LABEL_COMMA}[ \t]*$"), True),
+    ("header", re.compile(rf"[ \t]*\[{_LABEL_COMMA}\][ \t]+{_TS}[ \t]*$"), True),
     # Name: words   /   **Name:** words   /   **Name**: words
     (
         "plain",
         re.compile(rf"[ \t]*(?:\*\*|__)?{_LABEL}(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+|$)"),
+        False,
     ),
 )
 # A label alone on its line (``Interviewee``), words below: only for labels found elsewhere.
 _BARE = re.compile(rf"[ \t]*{_LABEL}[ \t]*$")
 _BARE_MAX_CHARS = 48
+_BARE_PATTERNS = (("bare", _BARE, False),)
 _TIMESTAMP = re.compile(r"(\d+(?::\d{1,2}){1,2})(?:[.,](\d{1,3}))?")
 
 _ROLE = re.compile(
@@ -112,23 +115,28 @@ def _match_line(line: str, offset: int) -> _Mark | None:
     if ":" in line:
         candidates = _PATTERNS
     elif len(line) <= _BARE_MAX_CHARS:
-        candidates = (("bare", _BARE),)
+        candidates = _BARE_PATTERNS
     else:
         return None
-    for kind, pattern in candidates:
+    for kind, pattern, has_ts in candidates:
         m = pattern.match(line)
         if not m:
             continue
-        label = " ".join(m["label"].replace("**", "").split()).strip(" ,.-")
-        if not label or len(label.split()) > 5 or (kind == "bare" and len(label) < 2):
+        words = m["label"].replace("**", "").split()
+        if not words or len(words) > 5:
             continue
-        ts = m.groupdict().get("ts")
-        millis = parse_timestamp(ts) if ts else None
-        if ts and millis is None:
+        label = " ".join(words).strip(" ,.-")
+        if not label or (kind == "bare" and len(label) < 2):
             continue
+        millis = None
+        if has_ts:
+            millis = parse_timestamp(m["ts"])
+            if millis is None:
+                continue
         start = offset + len(line) - len(line.lstrip(" \t"))
-        end = offset + m.end()
-        return _Mark(kind, _label_key(label), label, start, end, offset + len(line), millis)
+        return _Mark(
+            kind, label.casefold(), label, start, offset + m.end(), offset + len(line), millis
+        )
     return None
 
 
@@ -189,11 +197,9 @@ def _accepted_keys(marks: list[_Mark]) -> set[str]:
 def find_turns(text: str) -> tuple[Turn, ...]:
     """Speaker turns of ``text`` (already normalised), in order, non-overlapping."""
     marks: list[_Mark] = []
-    lines: list[tuple[int, int]] = []  # (start, end) of every line
     offset = 0
     for line in text.split("\n"):
-        lines.append((offset, offset + len(line)))
-        mark = _match_line(line, offset)
+        mark = _match_line(line, offset) if line else None
         if mark is not None:
             marks.append(mark)
         offset += len(line) + 1

@@ -21,6 +21,9 @@ class ImportProblem(Exception):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self) -> tuple[type[ImportProblem], tuple[str, str]]:
+        return (type(self), (self.path, self.reason))  # picklable across worker processes
+
 
 @dataclass(frozen=True, slots=True)
 class Turn:
@@ -49,6 +52,21 @@ class Transcript:
     metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     warnings: tuple[str, ...] = ()
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Picklable (files are read in worker processes): the read-only metadata view is not.
+        return (
+            _transcript,
+            (
+                self.text,
+                self.turns,
+                self.source_name,
+                self.source_sha256,
+                self.format,
+                dict(self.metadata),
+                self.warnings,
+            ),
+        )
+
     @property
     def content_sha256(self) -> str:
         return content_hash(self.text)
@@ -57,6 +75,20 @@ class Transcript:
     def speakers(self) -> tuple[str, ...]:
         """Speaker labels in order of first appearance."""
         return tuple(dict.fromkeys(t.speaker for t in self.turns))
+
+
+def _transcript(
+    text: str,
+    turns: tuple[Turn, ...],
+    source_name: str,
+    source_sha256: str,
+    fmt: str,
+    metadata: dict[str, str],
+    warnings: tuple[str, ...],
+) -> Transcript:
+    return Transcript(
+        text, turns, source_name, source_sha256, fmt, MappingProxyType(metadata), warnings
+    )
 
 
 def content_hash(text: str) -> str:
@@ -85,10 +117,13 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def looks_binary(text: str) -> bool:
     """True when decoded text is mostly control characters, i.e. the file was not text."""
     if not text:
         return False
     sample = text[:65536]
-    bad = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
+    bad = len(_NOT_TEXT.findall(sample))
     return bad > max(8, len(sample) // 100)

@@ -363,6 +363,7 @@ def import_(args: argparse.Namespace) -> int:
                 kind=args.kind,
                 case_scope=args.case_scope,
                 recursive=not args.no_recursive,
+                workers=min(4, os.cpu_count() or 1),
                 progress=bar,
                 cancel=token.is_set,
             )

@@ -21,8 +21,9 @@ from qualbench.db import (
     DOCUMENT_VALUE,
     MEMO,
     TURN,
+    insert_rows,
 )
-from qualbench.model import KINDS, new_uuid, utcnow
+from qualbench.model import KINDS, new_uuid, new_uuids, utcnow
 
 _MODERATOR = re.compile(r"(moderator|facilitator|mod)(\s*\d+)?", re.IGNORECASE)
 _INTERVIEWER = re.compile(r"(interviewer|researcher|int|iv|i|q)(\s*\d+)?", re.IGNORECASE)
@@ -130,6 +131,43 @@ def get_or_create_case(session: Session, name: str, *, role: str | None = None) 
     if role:
         set_values(session, scope="case", owner_id=case_id, values={"role": role})
     return case_id, True
+
+
+def ensure_cases(session: Session, names: dict[str, str]) -> dict[str, int]:
+    """Case ids for ``{speaker label: case name}``, creating the missing cases (with a guessed
+    ``role``) in two statements rather than several per speaker."""
+    if not names:
+        return {}
+    wanted = sorted(set(names.values()))
+    existing = dict(
+        session.execute(select(CASES.c.name, CASES.c.id).where(CASES.c.name.in_(wanted))).all()
+    )
+    missing = [n for n in wanted if n not in existing]
+    if missing:
+        now = utcnow()
+        insert_rows(
+            session,
+            CASES,
+            [
+                {"uuid": u, "name": n, "description": "", "created": now}
+                for n, u in zip(missing, new_uuids(len(missing)), strict=True)
+            ],
+        )
+        created = dict(
+            session.execute(select(CASES.c.name, CASES.c.id).where(CASES.c.name.in_(missing))).all()
+        )
+        existing.update(created)
+        role_attr = ensure_attribute(session, scope="case", name="role")
+        roles = {n: role_of(label) for label, n in names.items()}
+        insert_rows(
+            session,
+            CASE_VALUE,
+            [
+                {"case_id": created[n], "attribute_id": role_attr, "value": roles[n]}
+                for n in missing
+            ],
+        )
+    return {label: int(existing[n]) for label, n in names.items()}
 
 
 def merge_case_into(session: Session, *, source_id: int, target_id: int) -> Changes:

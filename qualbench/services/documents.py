@@ -11,12 +11,12 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from importers import ImportProblem, Transcript, find_files, read_transcript
+from importers import ImportProblem, Transcript, find_files, read_transcripts
 from qualbench.changes import Changes
 from qualbench.db import DOCUMENT, TURN, insert_rows
 from qualbench.model import KINDS, new_uuid, utcnow
 from qualbench.progress import CancelCheck, Progress, never, no_progress
-from qualbench.services.cases import case_name_for, get_or_create_case, role_of
+from qualbench.services.cases import case_name_for, ensure_cases, role_of
 from qualbench.store import Project
 
 CASE_SCOPES = ("document", "project")
@@ -133,17 +133,13 @@ def add_transcript(
         )
     )
     doc_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-    case_ids: dict[str, int] = {}
-    new_cases = set()
-    for speaker in transcript.speakers:
-        case_id, created = get_or_create_case(
-            session,
-            case_name_for(speaker, document_name=doc_name, scope=case_scope),
-            role=role_of(speaker),
-        )
-        case_ids[speaker] = case_id
-        if created:
-            new_cases.add(case_id)
+    case_ids = ensure_cases(
+        session,
+        {
+            s: case_name_for(s, document_name=doc_name, scope=case_scope)
+            for s in transcript.speakers
+        },
+    )
     insert_rows(
         session,
         TURN,
@@ -171,6 +167,7 @@ def import_files(
     kind: str | None = None,
     case_scope: str = "document",
     recursive: bool = True,
+    workers: int = 1,
     progress: Progress = no_progress,
     cancel: CancelCheck = never,
 ) -> ImportReport:
@@ -179,18 +176,20 @@ def import_files(
 
     Files with the same text as a document already in the project are skipped (noted in the
     report); a file that cannot be read is reported with its reason and the rest go on.
+    ``workers > 1`` reads files in that many processes meanwhile (see
+    :func:`importers.read_transcripts` for when that is safe).
     """
     files, unsupported = find_files(paths, recursive=recursive)
     report = ImportReport(total=len(files), unsupported=[str(p) for p in unsupported])
-    for done, path in enumerate(files):
+    reading = read_transcripts(files, workers=workers)
+    for done, (path, transcript) in enumerate(reading):
         if cancel():
             report.cancelled = True
+            reading.close()
             break
         progress(done, len(files), path.name)
-        try:
-            transcript = read_transcript(path)
-        except ImportProblem as exc:
-            report.failed.append(Failure(str(path), exc.reason))
+        if isinstance(transcript, ImportProblem):
+            report.failed.append(Failure(str(path), transcript.reason))
             continue
         with project.write() as session:
             existing = find_by_content(session, transcript.content_sha256)
