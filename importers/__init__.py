@@ -11,7 +11,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -206,7 +206,7 @@ def _read_or_problem(path: Path) -> Transcript | ImportProblem:
 
 def read_transcripts(
     paths: Sequence[Path], *, workers: int = 1
-) -> Iterator[tuple[Path, Transcript | ImportProblem]]:
+) -> Generator[tuple[Path, Transcript | ImportProblem], None, None]:
     """Read many files in order; yields (path, transcript or the problem with it).
 
     With ``workers > 1`` and enough slow-to-parse files, they are read in worker processes

@@ -218,8 +218,11 @@ def _read_flat(path: Path) -> Codebook:
                     name=name,
                     uuid=_norm_uuid(get("id"), path, f"row {n}"),
                     color=get("color"),
+                    definition=get("definition"),
+                    inclusion=get("inclusion"),
+                    exclusion=get("exclusion"),
+                    example=get("example"),
                     keywords=_keywords(get("keywords")),
-                    **{f: get(f) for f in TEXT_FIELDS},
                 ),
                 parent,
             )
@@ -371,7 +374,7 @@ def _flat_rows(book: Codebook) -> list[list[str]]:
 def _yaml_text(book: Codebook) -> str:
     import yaml
 
-    class _Dumper(yaml.SafeDumper):
+    class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
         pass
 
     def text_repr(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -396,4 +399,4 @@ def _yaml_text(book: Codebook) -> str:
         "description": book.description,
         "codes": [code(c) for c in book.codes],
     }
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return str(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100))

@@ -34,6 +34,11 @@ PROJECT = table(model.ProjectInfo)
 _CHUNK = 5000
 
 
+def inserted_id(result: Any) -> int:
+    """The primary key of the row an ``INSERT`` just wrote."""
+    return int(result.inserted_primary_key[0])
+
+
 def insert_ignore(session: Session, target: Table, rows: Sequence[Row]) -> None:
     """Insert rows, silently skipping those that collide with a unique key (idempotent writes)."""
     if not rows:

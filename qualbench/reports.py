@@ -124,7 +124,7 @@ def theme_table(
     their columns once; the row total counts it once.
     """
     scope, attr = resolve_by(session, by)
-    docs = {
+    docs: dict[int, tuple[str, str]] = {
         r.id: (r.name, r.kind)
         for r in session.execute(
             select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.kind).order_by(
@@ -143,7 +143,7 @@ def theme_table(
         if scope == "kind":
             return docs[doc_id][1].replace("_", " ")
         if scope == "document":
-            return doc_values.get(doc_id, {}).get(attr, NO_VALUE) if attr else docs[doc_id][0]
+            return str(doc_values.get(doc_id, {}).get(attr, NO_VALUE) if attr else docs[doc_id][0])
         if case_id is None:
             return NO_SPEAKER
         return case_values.get(case_id, {}).get(attr, NO_VALUE) if attr else cases[case_id]
@@ -309,20 +309,20 @@ def _natural(value: str) -> tuple[int, float | str]:
 
 
 def _column_sizes(
-    session: Session, column: object, docs: dict[int, tuple[str, str]]
+    session: Session, column: Callable[[int, int | None], str], docs: dict[int, tuple[str, str]]
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Documents and participants in each column (the denominators for percentages)."""
-    col = column  # type: ignore[assignment]
+    col = column
     doc_count: dict[str, set[int]] = {}
     case_count: dict[str, set[int]] = {}
     for doc_id, case_id in session.execute(select(TURN.c.document_id, TURN.c.case_id).distinct()):
-        name = col(doc_id, case_id)  # type: ignore[operator]
+        name = col(doc_id, case_id)
         doc_count.setdefault(name, set()).add(doc_id)
         if case_id is not None:
             case_count.setdefault(name, set()).add(case_id)
     for doc_id in docs:
         try:
-            name = col(doc_id, None)  # type: ignore[operator]
+            name = col(doc_id, None)
         except KeyError:
             continue
         if name != NO_SPEAKER:

@@ -12,6 +12,7 @@ import contextlib
 import os
 import socket
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -22,6 +23,8 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, SQLModel
 
 from qualbench import migrations, model
+
+META = model.Meta.__table__  # type: ignore[attr-defined]
 
 APPLICATION_ID = 0x51424E43  # "QBNC"
 SUFFIX = ".qualbench"
@@ -78,9 +81,7 @@ class _FileLock:
 
 
 def _try_lock(f: IO[str]) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
+    if sys.platform == "win32":
         import msvcrt
 
         try:
@@ -88,6 +89,8 @@ def _try_lock(f: IO[str]) -> bool:
         except OSError:
             return False
         return True
+    import fcntl
+
     try:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -185,7 +188,7 @@ class Project:
 def _holds_project(engine: Engine) -> bool:
     try:
         with engine.connect() as conn:
-            rows = dict(conn.execute(model.Meta.__table__.select()).all())  # type: ignore[attr-defined]
+            rows: dict[str, str] = dict(conn.execute(select(META.c.key, META.c.value)).all())
     except (OperationalError, DatabaseError):
         return False
     return rows.get("application") == "qualbench"
@@ -321,7 +324,7 @@ def open_project(target: str | Path, *, readonly: bool = False, upgrade: bool = 
 def _schema_version(project: Project) -> int:
     try:
         with project.engine.connect() as conn:
-            rows = dict(conn.execute(model.Meta.__table__.select()).all())  # type: ignore[attr-defined]
+            rows: dict[str, str] = dict(conn.execute(select(META.c.key, META.c.value)).all())
     except (OperationalError, DatabaseError) as exc:
         raise ProjectError(
             f"{project.label}: is not a readable QualBench project ({_reason(exc)})"

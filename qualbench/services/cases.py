@@ -22,6 +22,7 @@ from qualbench.db import (
     MEMO,
     TURN,
     insert_rows,
+    inserted_id,
 )
 from qualbench.model import KINDS, new_uuid, new_uuids, utcnow
 
@@ -68,7 +69,7 @@ def ensure_attribute(session: Session, *, scope: str, name: str, type_: str = "t
             uuid=new_uuid(), scope=scope, name=name, type=type_, position=position
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return inserted_id(result)
 
 
 def set_values(session: Session, *, scope: str, owner_id: int, values: dict[str, str]) -> Changes:
@@ -127,7 +128,7 @@ def get_or_create_case(session: Session, name: str, *, role: str | None = None) 
     result = session.execute(
         CASES.insert().values(uuid=new_uuid(), name=name, description="", created=utcnow())
     )
-    case_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    case_id = inserted_id(result)
     if role:
         set_values(session, scope="case", owner_id=case_id, values={"role": role})
     return case_id, True

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select, update
 from sqlmodel import Session
 
 from qualbench.changes import Changes
-from qualbench.db import CODE, CODING, MEMO
+from qualbench.db import CODE, CODING, MEMO, inserted_id
 from qualbench.model import new_uuid, utcnow
 from qualbench.services.documents import NotFound
 
@@ -196,7 +196,7 @@ def create_code(
             created=utcnow(),
         )
     )
-    code_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    code_id = inserted_id(result)
     return code_id, Changes(codes=frozenset({code_id}))
 
 

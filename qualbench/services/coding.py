@@ -22,6 +22,7 @@ from qualbench.db import (
     TURN,
     insert_ignore,
     insert_rows,
+    inserted_id,
 )
 from qualbench.model import ORIGINS, new_uuid, new_uuids, utcnow
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
@@ -96,7 +97,7 @@ def get_or_create_coder(session: Session, name: str) -> tuple[int, Changes]:
     if found is not None:
         return int(found), Changes()
     result = session.execute(CODER.insert().values(uuid=new_uuid(), name=name, created=utcnow()))
-    coder_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    coder_id = inserted_id(result)
     return coder_id, Changes(coders=frozenset({coder_id}))
 
 
@@ -172,7 +173,7 @@ def apply_code(
             created=utcnow(),
         )
     )
-    coding_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    coding_id = inserted_id(result)
     _write_participants(session, coding_id, extras)
     return coding_id, Changes(codings=frozenset({coding_id}), documents=frozenset({document_id}))
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from importers import ImportProblem, Transcript, find_files, read_transcripts
 from qualbench.changes import Changes
-from qualbench.db import DOCUMENT, TURN, insert_rows
+from qualbench.db import DOCUMENT, TURN, insert_rows, inserted_id
 from qualbench.model import KINDS, new_uuid, utcnow
 from qualbench.progress import CancelCheck, Progress, never, no_progress
 from qualbench.services.cases import case_name_for, ensure_cases, role_of
@@ -132,7 +132,7 @@ def add_transcript(
             imported=utcnow(),
         )
     )
-    doc_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    doc_id = inserted_id(result)
     case_ids = ensure_cases(
         session,
         {

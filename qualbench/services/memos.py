@@ -8,7 +8,7 @@ from sqlalchemy import and_, select, update
 from sqlmodel import Session
 
 from qualbench.changes import Changes
-from qualbench.db import CODER, MEMO
+from qualbench.db import CODER, MEMO, inserted_id
 from qualbench.model import new_uuid, utcnow
 from qualbench.services.documents import NotFound
 
@@ -59,7 +59,7 @@ def add_memo(
     if column:
         values[column] = target_id
     result = session.execute(MEMO.insert().values(**values))
-    memo_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    memo_id = inserted_id(result)
     return memo_id, Changes(memos=frozenset({memo_id}))
 
 
