@@ -708,6 +708,13 @@ def table(args: argparse.Namespace) -> int:
     return terminal.OK
 
 
+_MEASURE_TEXT = {
+    "codings": "number of coded segments",
+    "documents": "number of documents with the code",
+    "participants": "number of participants speaking in a coded segment",
+}
+
+
 def _print_theme(t: Any, measure: str) -> None:
     header = ["code", *t.columns, "total"]
     rows = [
@@ -719,7 +726,8 @@ def _print_theme(t: Any, measure: str) -> None:
         for r in t.rows
     ]
     print_table(header, rows, right=[False] + [True] * (len(header) - 1))
-    print(f"\n({measure}; {t.notes[0]})")
+    others = " | ".join(m for m in _MEASURE_TEXT if m != measure)
+    print(f"\ncells: {_MEASURE_TEXT[measure]} (other measures: --measure {others})")
 
 
 @_command

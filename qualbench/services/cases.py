@@ -26,8 +26,8 @@ from qualbench.db import (
 )
 from qualbench.model import KINDS, new_uuid, new_uuids, utcnow
 
-_MODERATOR = re.compile(r"(moderator|facilitator|mod)(\s*\d+)?", re.IGNORECASE)
-_INTERVIEWER = re.compile(r"(interviewer|researcher|int|iv|i|q)(\s*\d+)?", re.IGNORECASE)
+_MODERATOR = re.compile(r"(moderator|facilitator|mod)(\s*\d+)*", re.IGNORECASE)
+_INTERVIEWER = re.compile(r"(interviewer|researcher|int|iv|i|q)(\s*\d+)*", re.IGNORECASE)
 # Column names with a meaning of their own in attribute tables.
 DOCUMENT_KEYS = ("document", "doc", "file", "source")
 SPEAKER_KEYS = ("speaker", "label", "speaker label")
