@@ -91,8 +91,10 @@ def test_kill_during_folder_import(tmp_path: Path) -> None:
             ).all()
         )
         cases = c.exec_driver_sql("select count(*) from cases").scalar()
-    # Every document whose progress was reported before the kill is there ...
-    assert len(docs) >= int(seen[-1]) - 1
+    # Documents are committed a few at a time: all but the batch in flight are there ...
+    from qualbench.services.documents import _Batches
+
+    assert len(docs) >= int(seen[-1]) - _Batches.MAX_DOCUMENTS - 1
     assert len(docs) < 400
     # ... and each one is whole: its text matches its hash, and its 300 turns are all there.
     for doc_id, text, sha, count in docs:
