@@ -99,6 +99,22 @@ def find_by_content(session: Session, content_sha256: str) -> tuple[int, str] | 
     return (int(row[0]), str(row[1])) if row else None
 
 
+_TURN_CHUNK = 20_000
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated words, counted a megabyte at a time (``text.split()`` on a 50 MB
+    transcript would hold millions of strings at once)."""
+    n, pos, size = 0, 0, 1 << 20
+    while pos < len(text):
+        end = min(len(text), pos + size)
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        n += len(text[pos:end].split())
+        pos = end
+    return n
+
+
 def add_transcript(
     session: Session,
     transcript: Transcript,
@@ -128,7 +144,7 @@ def add_transcript(
             format=transcript.format,
             text=transcript.text,
             char_count=len(transcript.text),
-            word_count=len(transcript.text.split()),
+            word_count=count_words(transcript.text),
             position=position,
             metadata_json=json.dumps(dict(transcript.metadata), ensure_ascii=False),
             imported=utcnow(),
@@ -142,23 +158,25 @@ def add_transcript(
             for s in transcript.speakers
         },
     )
-    insert_rows(
-        session,
-        TURN,
-        [
-            {
-                "document_id": doc_id,
-                "ordinal": i,
-                "start": t.start,
-                "body_start": t.body_start,
-                "end": t.end,
-                "speaker": t.speaker,
-                "case_id": case_ids[t.speaker],
-                "timestamp_ms": t.timestamp_ms,
-            }
-            for i, t in enumerate(transcript.turns)
-        ],
-    )
+    turns = transcript.turns
+    for first in range(0, len(turns), _TURN_CHUNK):  # chunks keep a 50 MB transcript's memory low
+        insert_rows(
+            session,
+            TURN,
+            [
+                {
+                    "document_id": doc_id,
+                    "ordinal": i,
+                    "start": t.start,
+                    "body_start": t.body_start,
+                    "end": t.end,
+                    "speaker": t.speaker,
+                    "case_id": case_ids[t.speaker],
+                    "timestamp_ms": t.timestamp_ms,
+                }
+                for i, t in enumerate(turns[first : first + _TURN_CHUNK], start=first)
+            ],
+        )
     return doc_id, Changes(documents=frozenset({doc_id}), cases=frozenset(case_ids.values()))
 
 

@@ -130,3 +130,11 @@ def test_list_documents_counts(project, tmp_path: Path) -> None:
         and rows["fg2"].word_count == len(FOCUS_GROUP.split())
     )
     assert rows["interview"].source_name == "interview.txt"
+
+
+def test_count_words_matches_split_across_chunk_boundaries() -> None:
+    from qualbench.services.documents import count_words
+
+    text = ("word " * 300_000) + "x" * (1 << 20) + " tail\n\nend"
+    assert count_words(text) == len(text.split())
+    assert count_words("") == 0 and count_words("  \n ") == 0
