@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from qualbench.cli import terminal
-from qualbench.cli.commands import COMMANDS, add_arguments
+from qualbench.cli.commands import COMMANDS
+from qualbench.cli.parser import add_arguments
 
 
 def build_parser() -> argparse.ArgumentParser:
