@@ -178,7 +178,7 @@ def _table_project(name: str, results: dict[str, float], *, spanning: bool) -> P
     from sqlalchemy import select
 
     from qualbench.db import CASES
-    from qualbench.services.cases import apply_attribute_table
+    from qualbench.services.attribute_tables import apply_attribute_table
 
     src = corpus("c1000", 1000, 62000, 2000)
     path = OUT / name

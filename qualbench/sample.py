@@ -9,7 +9,7 @@ from pathlib import Path
 from qualbench.codebook_files import read_codebook
 from qualbench.codings_csv import read_codings
 from qualbench.progress import CancelCheck, Progress, never, no_progress
-from qualbench.services.cases import apply_attribute_table
+from qualbench.services.attribute_tables import apply_attribute_table
 from qualbench.services.codebook import load_codebook
 from qualbench.services.coding import bulk_apply
 from qualbench.services.documents import import_files
@@ -23,6 +23,9 @@ TRANSCRIPTS = (
     "interview_release_02.txt",
     "interview_peer_distributor.vtt",
 )
+
+
+SAMPLE_NAME = "S-O-S and release from prison (sample)"
 
 
 def data_dir() -> Path:
@@ -44,7 +47,7 @@ def build_sample(
 ) -> Project:
     """Create the sample project at ``path`` (which must not exist) and return it open."""
     data = data_dir()
-    project = create_project(path, name="S-O-S and release from prison (sample)")
+    project = create_project(path, name=SAMPLE_NAME)
     try:
         with project.write() as s:
             load_codebook(s, read_codebook(codebook_path()))
@@ -60,3 +63,16 @@ def build_sample(
         project.close()
         raise
     return project
+
+
+def remove_sample(path: Path) -> None:
+    """Delete a sample project so it can be rebuilt; refuses anything that is not one (any
+    other file, another project) and a sample that is open elsewhere."""
+    from qualbench.store import ProjectError, open_project
+
+    with open_project(path) as project:  # takes the writer lock: refuses one in use
+        if project.info().name != SAMPLE_NAME:
+            raise ProjectError(f"{path}: is not the sample project; refusing to replace it")
+        for extra in ("-wal", "-shm"):
+            Path(str(path) + extra).unlink(missing_ok=True)
+        path.unlink()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from qualbench.cli import terminal
-from qualbench.cli.terminal import Bar, cancellable, print_json, print_table
+from qualbench.cli.terminal import Bar, cancellable, plural, print_json, print_table
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Handler] = {}
@@ -88,12 +88,12 @@ def _make_filters(session: Any, args: argparse.Namespace) -> Any:
 @_command
 def demo(args: argparse.Namespace) -> int:
     from qualbench.reports import theme_table
-    from qualbench.sample import build_sample, default_location
+    from qualbench.sample import build_sample, default_location, remove_sample
     from qualbench.store import open_project
 
     path = args.project or default_location()
     if args.fresh and path.exists():
-        path.unlink()
+        remove_sample(path)
     if path.exists():
         project = open_project(path, readonly=True)
     else:
@@ -346,16 +346,17 @@ def cases(args: argparse.Namespace) -> int:
 
 @_command
 def attributes(args: argparse.Namespace) -> int:
-    from qualbench.services.cases import apply_attribute_table
+    from qualbench.services.attribute_tables import apply_attribute_table
 
     with _open(args, write=True) as project, project.write() as s:
-        report = apply_attribute_table(s, args.file)
+        report = apply_attribute_table(s, args.file, allow_unmatched=args.skip_unmatched)
     what = "documents" if report.scope == "document" else "participants"
-    terminal.note(
-        f"applied {report.rows_applied} rows to {what}: {', '.join(report.attributes) or 'no attributes'}"
-    )
+    names = ", ".join(report.attributes) or "no attributes"
+    terminal.note(f"applied {plural(report.rows_applied, 'row')} to {what}: {names}")
     if report.renamed:
-        terminal.note(f"renamed {report.renamed} participants to their pseudonyms")
+        terminal.note(f"renamed {plural(report.renamed, 'participant')} to their pseudonyms")
+    for line in report.joined:
+        terminal.note(f"joined as one person (same pseudonym): {line}")
     for line in report.skipped:
         terminal.note(f"skipped {line}")
     return terminal.OK

@@ -87,12 +87,24 @@ def add_arguments(sub: Any) -> None:
         p.add_argument("--json", action="store_true", help="print JSON")
 
     p = cmd(
-        "attributes", attributes, "apply a CSV/XLSX table of document or participant attributes"
+        "attributes",
+        attributes,
+        "apply a CSV/XLSX table of document or participant attributes (all rows or none)",
     )
     p.add_argument(
         "file",
         type=Path,
-        help="columns: document[, kind], ... | document, speaker[, pseudonym], ... | case, ...",
+        help=(
+            "first sheet of an .xlsx, or a .csv. Columns: 'document' (+ 'kind') and attributes, for "
+            "documents; or 'document' + 'speaker' (the label as written in the transcript) + "
+            "optional 'pseudonym' and attributes, for participants; or 'case' (participant name) "
+            "and attributes. A pseudonym given to two speakers makes them one person."
+        ),
+    )
+    p.add_argument(
+        "--skip-unmatched",
+        action="store_true",
+        help="apply the rows that match, list the others (default: refuse the whole table)",
     )
 
     p = sub.add_parser(

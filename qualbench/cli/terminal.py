@@ -100,6 +100,11 @@ def print_table(
             print("  ".join("-" * w for w in widths))
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 row``, ``2 rows``."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def error(message: str) -> None:
     print(f"qualbench: error: {message}", file=sys.stderr)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import and_, func, select, update
 from sqlmodel import Session
@@ -17,14 +15,13 @@ from qualbench.db import (
     CASES,
     CODING,
     CODING_CASE,
-    DOCUMENT,
     DOCUMENT_VALUE,
     MEMO,
     TURN,
     insert_rows,
     inserted_id,
 )
-from qualbench.model import KINDS, new_uuid, new_uuids, utcnow
+from qualbench.model import new_uuid, new_uuids, utcnow
 
 _MODERATOR = re.compile(r"(moderator|facilitator|mod)(\s*\d+)*", re.IGNORECASE)
 _INTERVIEWER = re.compile(r"(interviewer|researcher|int|iv|i|q)(\s*\d+)*", re.IGNORECASE)
@@ -223,135 +220,3 @@ def rename_case(session: Session, case_id: int, name: str) -> Changes:
         return merge_case_into(session, source_id=case_id, target_id=int(other))
     session.execute(update(CASES).where(CASES.c.id == case_id).values(name=name))
     return Changes(cases=frozenset({case_id}))
-
-
-@dataclass
-class AttributeImport:
-    """What applying an attribute table did."""
-
-    scope: str
-    rows_applied: int = 0
-    attributes: list[str] = field(default_factory=list)
-    renamed: int = 0
-    skipped: list[str] = field(default_factory=list)  # one line per row that matched nothing
-    changes: Changes = field(default_factory=Changes)
-
-
-def _pick(columns: Iterable[str], keys: tuple[str, ...]) -> str | None:
-    lowered = {c.casefold(): c for c in columns}
-    return next((lowered[k] for k in keys if k in lowered), None)
-
-
-def apply_attribute_table(session: Session, path: Path) -> AttributeImport:
-    """Apply a CSV/XLSX table of document or participant attributes.
-
-    - ``document`` (+ optional ``kind``) and other columns: document attributes;
-    - ``document`` + ``speaker`` (+ optional ``pseudonym``): attributes of that speaker's case in
-      that document; a pseudonym renames the case, and two rows with one pseudonym are one person;
-    - ``case`` (or ``participant``): attributes of the case with that name.
-    Empty cells leave a value as it was. Rows that match nothing are listed, not guessed.
-    """
-    from importers.tables import read_table
-
-    table = read_table(path)
-    cols = table.columns
-    doc_col = _pick(cols, DOCUMENT_KEYS)
-    speaker_col = _pick(cols, SPEAKER_KEYS)
-    pseudo_col = _pick(cols, ("pseudonym",))
-    case_col = _pick(cols, ("case", "participant")) or (pseudo_col if not doc_col else None)
-    if (doc_col and speaker_col) or case_col:
-        scope = "case"
-    elif doc_col:
-        scope = "document"
-    else:
-        raise AttributeTableError(
-            f"{path}: needs a 'document' column (document attributes), 'document' and 'speaker' "
-            "columns, or a 'case' column (participant attributes)"
-        )
-    reserved = {c for c in (doc_col, speaker_col, case_col, pseudo_col) if c}
-    kind_col = _pick(cols, ("kind",)) if scope == "document" else None
-    if kind_col:
-        reserved.add(kind_col)
-    attr_cols = [c for c in cols if c not in reserved]
-    report = AttributeImport(scope=scope, attributes=attr_cols)
-
-    docs = {name: did for did, name in session.execute(select(DOCUMENT.c.id, DOCUMENT.c.name))}
-    docs_by_source = {}
-    for did, source in session.execute(select(DOCUMENT.c.id, DOCUMENT.c.source_name)):
-        docs_by_source[source] = did
-        docs_by_source[Path(source).stem] = did
-    changes = Changes()
-    for n, rec in table.numbered_records():
-        values = {c: rec[c] for c in attr_cols if rec[c].strip()}
-        if scope == "document":
-            assert doc_col is not None
-            did = docs.get(rec[doc_col].strip()) or docs_by_source.get(rec[doc_col].strip())
-            if did is None:
-                report.skipped.append(f"row {n}: no document named {rec[doc_col].strip()!r}")
-                continue
-            if kind_col and rec[kind_col].strip():
-                kind = rec[kind_col].strip().casefold().replace(" ", "_")
-                if kind not in KINDS:
-                    raise AttributeTableError(
-                        f"{path}: row {n}: kind must be one of {', '.join(KINDS)}"
-                    )
-                session.execute(update(DOCUMENT).where(DOCUMENT.c.id == did).values(kind=kind))
-            changes |= set_values(session, scope="document", owner_id=did, values=values)
-            report.rows_applied += 1
-            continue
-        case_ids = _cases_for_row(
-            session, rec, doc_col, speaker_col, case_col, docs, docs_by_source
-        )
-        if not case_ids:
-            label = " / ".join(rec[c].strip() for c in (doc_col, speaker_col, case_col) if c)
-            report.skipped.append(f"row {n}: no participant matches {label!r}")
-            continue
-        for case_id in case_ids:
-            target = case_id
-            if pseudo_col and rec[pseudo_col].strip():
-                before = session.execute(select(CASES.c.name).where(CASES.c.id == case_id)).scalar()
-                if before != rec[pseudo_col].strip():
-                    changes |= rename_case(session, case_id, rec[pseudo_col])
-                    report.renamed += 1
-                    target = int(
-                        session.execute(
-                            select(CASES.c.id).where(
-                                CASES.c.name == " ".join(rec[pseudo_col].split())
-                            )
-                        ).scalar_one()
-                    )
-            changes |= set_values(session, scope="case", owner_id=target, values=values)
-        report.rows_applied += 1
-    report.changes = changes
-    return report
-
-
-def _cases_for_row(
-    session: Session,
-    rec: dict[str, str],
-    doc_col: str | None,
-    speaker_col: str | None,
-    case_col: str | None,
-    docs: dict[str, int],
-    docs_by_source: dict[str, int],
-) -> list[int]:
-    if doc_col and speaker_col:
-        did = docs.get(rec[doc_col].strip()) or docs_by_source.get(rec[doc_col].strip())
-        if did is None:
-            return []
-        speaker = rec[speaker_col].strip()
-        rows = session.execute(
-            select(TURN.c.case_id)
-            .where(
-                and_(
-                    TURN.c.document_id == did,
-                    func.lower(TURN.c.speaker) == speaker.lower(),
-                    TURN.c.case_id.is_not(None),
-                )
-            )
-            .distinct()
-        ).scalars()
-        return [int(r) for r in rows]
-    name = rec[case_col].strip() if case_col else ""
-    found = session.execute(select(CASES.c.id).where(CASES.c.name == name)).scalar()
-    return [int(found)] if found is not None else []

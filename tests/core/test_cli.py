@@ -52,8 +52,12 @@ def test_full_workflow(proj: Path, tmp_path: Path, capsys) -> None:
     assert code == 0 and [d["name"] for d in docs] == ["fg_kazakhstan", "interview_release_01"]
     assert docs[0]["speakers"] == 7 and docs[0]["kind"] == "focus_group"
 
-    assert run(capsys, "attributes", proj, data_dir() / "documents.csv")[0] == 0
-    code, out, err = run(capsys, "attributes", proj, data_dir() / "participants.csv")
+    code, _, err = run(capsys, "attributes", proj, data_dir() / "documents.csv")
+    assert code == 1 and "match nothing" in err and "nothing was applied" in err
+    assert run(capsys, "attributes", proj, data_dir() / "documents.csv", "--skip-unmatched")[0] == 0
+    code, out, err = run(
+        capsys, "attributes", proj, data_dir() / "participants.csv", "--skip-unmatched"
+    )
     assert code == 0 and "renamed" in err
 
     code, out, _ = run(
@@ -310,3 +314,22 @@ def test_demo_builds_sample_and_prints_table(tmp_path: Path, capsys) -> None:
     assert "Police fear" in out and "Kazakhstan" in out
     code, out2, _ = run(capsys, "demo", "--project", path)  # second run reuses it
     assert code == 0 and out2 == out
+
+
+def test_demo_fresh_replaces_only_the_sample(tmp_path: Path, capsys) -> None:
+    sample = tmp_path / "demo.qualbench"
+    assert run(capsys, "demo", "--project", sample)[0] == 0
+    assert run(capsys, "demo", "--project", sample, "--fresh")[0] == 0
+    other = tmp_path / "mine.qualbench"
+    run(capsys, "create", other)
+    code, _, err = run(capsys, "demo", "--project", other, "--fresh")
+    assert code == 4 and "not the sample project" in err and other.exists()
+    notes = tmp_path / "notes.csv"
+    notes.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, _, err = run(capsys, "demo", "--project", notes, "--fresh")
+    assert code == 4 and notes.read_text(encoding="utf-8") == "a,b\n1,2\n"
+    from qualbench.store import open_project
+
+    with open_project(sample):  # in use by another writer: refused, kept
+        code, _, err = run(capsys, "demo", "--project", sample, "--fresh")
+    assert code == 4 and "open in another QualBench" in err and sample.exists()
