@@ -9,13 +9,14 @@ whole file with its row number.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from qualbench.db import CODER, CODING, DOCUMENT, MEMO
-from qualbench.exports import atomic_path
+from qualbench.exports import ExportError, atomic_path
 from qualbench.model import ORIGINS
 from qualbench.services.codes import code_paths, resolve_code
 from qualbench.services.coding import CodingError, NewCoding, find_quote, get_or_create_coder
@@ -28,8 +29,8 @@ class CodingsFileError(ValueError):
     """The codings file is invalid; the message names the file, the row and the problem."""
 
 
-def export_codings(session: Session, path: str | Path) -> int:
-    """Write every coding; returns how many."""
+def _coding_rows(session: Session) -> Iterator[list[object]]:
+    """One row per coding (HEADER order), document by document."""
     paths = code_paths(session)
     docs = dict(
         session.execute(
@@ -44,34 +45,43 @@ def export_codings(session: Session, path: str | Path) -> int:
         .order_by(MEMO.c.id)
     ):
         memos.setdefault(cid, []).append(text)
-    count = 0
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(HEADER)
-        for doc_id in docs:
-            text = session.execute(
-                select(DOCUMENT.c.text).where(DOCUMENT.c.id == doc_id)
-            ).scalar_one()
-            for r in session.execute(
-                select(CODING)
-                .where(CODING.c.document_id == doc_id)
-                .order_by(CODING.c.start, CODING.c.end, CODING.c.id)
-            ):
-                w.writerow(
-                    [
-                        docs[doc_id],
-                        r.start,
-                        r.end,
-                        paths.get(r.code_id, ""),
-                        coders[r.coder_id],
-                        text[r.start : r.end],
-                        r.origin,
-                        "\n".join(memos.get(r.id, [])),
-                        r.uuid,
-                    ]
-                )
+    for doc_id in docs:
+        text = session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == doc_id)).scalar_one()
+        for r in session.execute(
+            select(CODING)
+            .where(CODING.c.document_id == doc_id)
+            .order_by(CODING.c.start, CODING.c.end, CODING.c.id)
+        ):
+            yield [
+                docs[doc_id], r.start, r.end, paths.get(r.code_id, ""), coders[r.coder_id],
+                text[r.start : r.end], r.origin, "\n".join(memos.get(r.id, [])), r.uuid,
+            ]  # fmt: skip
+
+
+def export_codings(session: Session, path: str | Path) -> int:
+    """Write every coding to .csv or .xlsx; returns how many."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".xlsx"}:
+        raise ExportError(
+            f"{path}: codings are written as .csv or .xlsx, not {suffix or 'no extension'}"
+        )
+    with atomic_path(path) as tmp:
+        if suffix == ".xlsx":
+            from qualbench.exports.xlsx import write_sheets
+
+            rows = list(_coding_rows(session))
+            about = [("Contents", "Codings with the coded text: contains verbatim transcript text")]
+            write_sheets(tmp, [("Codings", list(HEADER), rows)], about=about)
+            return len(rows)
+        count = 0
+        with tmp.open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(HEADER)
+            for row in _coding_rows(session):
+                w.writerow(row)
                 count += 1
-    return count
+        return count
 
 
 def read_codings(

@@ -477,7 +477,9 @@ def codings_import(args: argparse.Namespace) -> int:
                 result = bulk_apply(s, rows, progress=bar, cancel=token.is_set)
         finally:
             bar.close()
-    terminal.note(f"{result.inserted} codings added, {result.already_present} already present")
+    terminal.note(
+        f"{plural(result.inserted, 'coding')} added, {result.already_present} already present"
+    )
     return terminal.OK
 
 

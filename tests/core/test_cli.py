@@ -111,7 +111,7 @@ def test_full_workflow(proj: Path, tmp_path: Path, capsys) -> None:
         encoding="utf-8",
     )
     code, _, err = run(capsys, "codings", "import", proj, subset)
-    assert code == 0 and "codings added" in err
+    assert code == 0 and "added" in err
 
     code, out, _ = run(capsys, "table", proj, "--by", "document:country", "--json")
     table = json.loads(out)
@@ -333,3 +333,31 @@ def test_demo_fresh_replaces_only_the_sample(tmp_path: Path, capsys) -> None:
     with open_project(sample):  # in use by another writer: refused, kept
         code, _, err = run(capsys, "demo", "--project", sample, "--fresh")
     assert code == 4 and "open in another QualBench" in err and sample.exists()
+
+
+def test_codings_export_formats_round_trip(proj: Path, tmp_path: Path, capsys) -> None:
+    run(
+        capsys,
+        "code",
+        proj,
+        "--document",
+        "fg_kazakhstan",
+        "--code",
+        "Police fear",
+        "--quote",
+        "So people don't call.",
+    )
+    xlsx = tmp_path / "codings.xlsx"
+    assert run(capsys, "codings", "export", proj, xlsx)[0] == 0
+    from openpyxl import load_workbook
+
+    ws = load_workbook(xlsx)["Codings"]
+    assert [c.value for c in ws[1]][:6] == ["document", "start", "end", "code", "coder", "text"]
+    assert ws.cell(2, 6).value == "So people don't call."
+    other = tmp_path / "other.qualbench"
+    run(capsys, "create", other, "--codebook", codebook_path())
+    run(capsys, "import", other, data_dir() / "fg_kazakhstan.txt")
+    code, _, err = run(capsys, "codings", "import", other, xlsx)
+    assert code == 0 and "1 coding added" in err
+    code, _, err = run(capsys, "codings", "export", proj, tmp_path / "codings.txt")
+    assert code == 1 and "as .csv or .xlsx" in err and not (tmp_path / "codings.txt").exists()
