@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -189,7 +190,7 @@ def read_transcript(path: str | Path) -> Transcript:
     return Transcript(
         text=text,
         turns=turns,
-        source_name=path.name,
+        source_name=unicodedata.normalize("NFC", path.name),
         source_sha256=digest,
         format=fmt,
         metadata=MappingProxyType(dict(meta)),
@@ -202,6 +203,13 @@ def _read_or_problem(path: Path) -> Transcript | ImportProblem:
         return read_transcript(path)
     except ImportProblem as exc:
         return exc
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which cancels cleanly between files."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def read_transcripts(

@@ -63,14 +63,30 @@ _HEADER_CELLS = frozenset((
 # fmt: on
 
 
-def _is_header(row: Sequence[str], *, time_col: bool) -> bool:
-    if time_col and row[0] and parse_timestamp(row[0].strip("[]()")) is None:
+def _is_time(cell: str) -> bool:
+    return parse_timestamp(cell.strip("[]()")) is not None
+
+
+def _is_header(row: Sequence[str], *, time_col: int | None) -> bool:
+    if time_col is not None and row[time_col] and not _is_time(row[time_col]):
         return True  # a first row whose time cell is no time names the columns
     return all(c.casefold().strip(" :") in _HEADER_CELLS for c in row if c)
 
 
+def _time_column(rows: Sequence[Sequence[str]]) -> int | None:
+    """Which of the first two columns holds times (``time | speaker | words`` or
+    ``speaker | time | words``), judged on the rows after a possible header."""
+    for col in (0, 1):
+        cells = [r[col] for r in rows[1:] if r[col]]
+        if cells and all(_is_time(c) for c in cells) and len(cells) >= len(rows[1:]) / 2:
+            return col
+    return None
+
+
 def rows_to_text(rows: Sequence[Sequence[str]]) -> list[str]:
-    """Lines for a table. Speaker/time columns become ``[time] speaker: words``.
+    """Lines for a table. A transcript laid out as ``speaker | words`` or ``time | speaker |
+    words`` (or ``speaker | time | words``) becomes ``[time] speaker: words`` lines, so that its
+    turns are found; other tables become tab-separated lines.
 
     A header row over such a table stays a tab-separated line, so that ``Speaker | Text`` does
     not become a turn of a speaker called "Speaker".
@@ -79,19 +95,21 @@ def rows_to_text(rows: Sequence[Sequence[str]]) -> list[str]:
     rows = [r for r in rows if any(r)]
     widths = {len(r) for r in rows}
     if len(rows) >= 2 and widths in ({2}, {3}):
-        three = widths == {3}
-        label_col = 1 if three else 0
-        head = [rows[0]] if _is_header(rows[0], time_col=three) else []
+        time_col = _time_column(rows) if widths == {3} else None
+        if widths == {3} and time_col is None:
+            return ["\t".join(r) for r in rows]
+        label_col = 0 if time_col != 0 else 1
+        head = [rows[0]] if _is_header(rows[0], time_col=time_col) else []
         body = rows[len(head) :]
-        times_ok = not three or all(_TIME_CELL.fullmatch(r[0]) or not r[0] for r in body)
         short = sum(1 for r in body if 0 < len(r[label_col]) <= 40 and "\n" not in r[label_col])
-        if body and times_ok and short >= 0.8 * len(body):
+        if body and short >= 0.8 * len(body):
             out = ["\t".join(r) for r in head]
             for r in body:
-                time = r[0].strip("[]()") if three else ""
-                label, words = r[label_col], r[-1]
-                if time and parse_timestamp(time) is not None:
-                    out.append(f"[{time}] {label}: {words}")
+                time = r[time_col].strip("[]()") if time_col is not None else ""
+                # "INTERVIEWER:" or "**P1**" in the speaker cell: the label is the name.
+                label, words = r[label_col].replace("**", "").strip().rstrip(":").strip(), r[-1]
+                if time and _is_time(time):
+                    out.append(f"[{time}] {label}: {words}" if label else f"[{time}] {words}")
                 elif label:
                     out.append(f"{label}: {words}")
                 else:

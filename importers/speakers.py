@@ -16,7 +16,8 @@ respondent, Q, ...), when it recurs and looks like a name or is one word, or whe
 were already found and it looks like a name; so ``Date: 3 May`` in a header or ``He said: go``
 in a turn are not speakers. A label with a time needs to look like a name or recur, so that
 ``We begin at 9:30`` is no header. A turn starts at its label (indentation left out). Lines
-without a label continue the current turn. Consecutive turns of one speaker are one turn.
+without a label continue the current turn. Consecutive turns of one speaker are one turn,
+unless each has its own time stamp (then each keeps its time).
 """
 
 from __future__ import annotations
@@ -221,7 +222,11 @@ def find_turns(text: str) -> tuple[Turn, ...]:
             body_start += 1
         body_start = min(body_start, end)
         speaker = names.setdefault(mark.key, mark.label)
-        if turns and turns[-1].speaker == speaker:
+        if (
+            turns
+            and turns[-1].speaker == speaker
+            and (mark.timestamp_ms is None or turns[-1].timestamp_ms is None)
+        ):
             prev = turns[-1]
             # A label with no words (``P2:`` then ``P2: words``): the words start at the second.
             merged_body = body_start if prev.body_start == prev.end else prev.body_start

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -106,7 +107,7 @@ def split_path(path: str) -> list[str]:
 
 def resolve_code(session: Session, ref: str) -> int:
     """A code id from its path (``Parent > Child``), unique name, uuid or numeric id."""
-    ref = ref.strip()
+    ref = unicodedata.normalize("NFC", ref.strip())
     nodes = code_tree(session)
     by_path = {n.path.casefold(): n.id for n in nodes}
     for n in nodes:
@@ -130,7 +131,7 @@ def resolve_code(session: Session, ref: str) -> int:
 def _check_name(
     session: Session, name: str, parent_id: int | None, *, exclude: int | None = None
 ) -> str:
-    name = " ".join(name.split())
+    name = unicodedata.normalize("NFC", " ".join(name.split()))
     if not name:
         raise CodebookError("a code needs a name")
     if PATH_SEPARATOR.strip() in name:

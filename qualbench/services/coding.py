@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -431,7 +432,7 @@ def merge_codes(session: Session, *, source_ids: Sequence[int], target_id: int) 
 def find_quote(text: str, quote: str, *, occurrence: int | None = None) -> tuple[int, int]:
     """The span of ``quote`` in ``text`` (whitespace-insensitive); ambiguity is an error unless
     ``occurrence`` (1-based) says which one."""
-    words = quote.split()
+    words = unicodedata.normalize("NFC", quote).split()
     if not words:
         raise CodingError("the quote is empty")
     pattern = re.compile(r"\s+".join(re.escape(w) for w in words))

@@ -6,6 +6,7 @@ import contextlib
 import json
 import re
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,15 @@ def _unique_name(session: Session, wanted: str) -> str:
     while f"{wanted} ({n})" in taken:
         n += 1
     return f"{wanted} ({n})"
+
+
+def _name_for(session: Session, path: Path) -> str:
+    """The file's name without extension; if a document already has it, the folder tells them
+    apart ("int1 (siteB)") before a number does."""
+    stem = unicodedata.normalize("NFC", path.stem)
+    taken = session.execute(select(DOCUMENT.c.id).where(DOCUMENT.c.name == stem)).first()
+    folder = unicodedata.normalize("NFC", path.parent.name)
+    return f"{stem} ({folder})" if taken is not None and folder else stem
 
 
 def find_by_content(session: Session, content_sha256: str) -> tuple[int, str] | None:
@@ -217,7 +227,9 @@ def import_files(
             if existing is not None:
                 report.duplicates.append(Duplicate(str(path), existing[1]))
                 continue
-            doc_id, changes = add_transcript(session, transcript, kind=kind, case_scope=case_scope)
+            doc_id, changes = add_transcript(
+                session, transcript, name=_name_for(session, path), kind=kind, case_scope=case_scope
+            )
             name, doc_kind = session.execute(
                 select(DOCUMENT.c.name, DOCUMENT.c.kind).where(DOCUMENT.c.id == doc_id)
             ).one()
@@ -359,7 +371,7 @@ class NotFound(LookupError):
 
 def resolve_document(session: Session, ref: str) -> int:
     """A document id from its name, source file name, uuid or numeric id."""
-    ref = ref.strip()
+    ref = unicodedata.normalize("NFC", ref.strip())
     for column in (DOCUMENT.c.name, DOCUMENT.c.uuid, DOCUMENT.c.source_name):
         found = session.execute(select(DOCUMENT.c.id).where(column == ref)).scalars().all()
         if len(found) == 1:

@@ -88,13 +88,13 @@ def test_project_case_scope_joins_speakers_across_documents(project, tmp_path: P
         ]
 
 
-def test_same_name_different_text_gets_a_unique_name(project, tmp_path: Path) -> None:
+def test_same_name_in_another_folder_gets_the_folder_name(project, tmp_path: Path) -> None:
     (tmp_path / "x").mkdir()
     (tmp_path / "y").mkdir()
     (tmp_path / "x" / "int.txt").write_text("P1: one", encoding="utf-8")
     (tmp_path / "y" / "int.txt").write_text("P1: two", encoding="utf-8")
     report = import_files(project, [tmp_path / "x", tmp_path / "y"])
-    assert [f.name for f in report.imported] == ["int", "int (2)"]
+    assert [f.name for f in report.imported] == ["int", "int (y)"]
 
 
 def test_reimport_is_idempotent(project, tmp_path: Path) -> None:
@@ -138,3 +138,19 @@ def test_count_words_matches_split_across_chunk_boundaries() -> None:
     text = ("word " * 300_000) + "x" * (1 << 20) + " tail\n\nend"
     assert count_words(text) == len(text.split())
     assert count_words("") == 0 and count_words("  \n ") == 0
+
+
+def test_decomposed_file_names_are_stored_composed(project, tmp_path: Path) -> None:
+    import unicodedata
+
+    from qualbench.services.documents import resolve_document
+
+    name = unicodedata.normalize("NFD", "Entrevista José.txt")
+    (tmp_path / name).write_text("P1: hola\nP2: sí\n", encoding="utf-8")
+    report = import_files(project, [tmp_path / name])
+    assert report.imported[0].name == "Entrevista José"
+    with project.read() as s:
+        assert (
+            resolve_document(s, unicodedata.normalize("NFD", "Entrevista José"))
+            == report.imported[0].document_id
+        )

@@ -312,3 +312,17 @@ def test_office_file_with_only_empty_paragraphs_has_no_text(tmp_path: Path, suff
         save_odt(path, [odt_paragraph(""), odt_paragraph("  ")])
     with pytest.raises(ImportProblem, match="contains no text"):
         read_transcript(path)
+
+
+def test_table_speaker_cells_with_colons_and_speaker_time_order() -> None:
+    from importers.office import rows_to_text
+
+    assert rows_to_text([["INTERVIEWER:", "What would you change?"], ["P12:", "The hours."]]) == [
+        "INTERVIEWER: What would you change?",
+        "P12: The hours.",
+    ]
+    assert rows_to_text(
+        [["Speaker", "Time", "Text"], ["Anna", "00:00:05", "Hello."], ["Ben", "00:00:09", "Hi."]]
+    ) == ["Speaker\tTime\tText", "[00:00:05] Anna: Hello.", "[00:00:09] Ben: Hi."]
+    # Three columns without a time column are an ordinary table.
+    assert rows_to_text([["a", "b", "c"], ["d", "e", "f"]]) == ["a\tb\tc", "d\te\tf"]

@@ -192,18 +192,26 @@ def test_continuation_paragraphs_belong_to_the_turn() -> None:
     ]
 
 
-def test_consecutive_turns_of_one_speaker_merge() -> None:
-    t = _read(
+def test_consecutive_turns_of_one_speaker_merge_unless_each_has_its_time() -> None:
+    stamped = _read(
         "[00:00:05] Interviewer: Hello.\n"
         "[00:00:09] Interviewer: Can you hear me?\n"
         "[00:00:12] P1: Yes.\n"
-        "[00:00:15] P1: Sorry, I was muted.\n"
         "[00:00:20] Interviewer: No problem.\n"
     )
-    assert turns_of(t) == [
-        ("Interviewer", "Hello.\n[00:00:09] Interviewer: Can you hear me?", 5_000),
-        ("P1", "Yes.\n[00:00:15] P1: Sorry, I was muted.", 12_000),
+    # Each stamped turn keeps its own time: it is where to look in the recording.
+    assert turns_of(stamped) == [
+        ("Interviewer", "Hello.", 5_000),
+        ("Interviewer", "Can you hear me?", 9_000),
+        ("P1", "Yes.", 12_000),
         ("Interviewer", "No problem.", 20_000),
+    ]
+    plain = _read(
+        "Interviewer: Hello.\nInterviewer: Can you hear me?\nP1: Yes.\nP1: Sorry, I was muted.\n"
+    )
+    assert turns_of(plain) == [
+        ("Interviewer", "Hello.\nInterviewer: Can you hear me?", None),
+        ("P1", "Yes.\nP1: Sorry, I was muted.", None),
     ]
 
 
