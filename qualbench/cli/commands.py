@@ -559,6 +559,18 @@ def _print_theme(t: Any, measure: str) -> None:
     print_table(header, rows, right=[False] + [True] * (len(header) - 1))
     others = " | ".join(m for m in _MEASURE_TEXT if m != measure)
     print(f"\ncells: {_MEASURE_TEXT[measure]} (other measures: --measure {others})")
+    if len(t.coders) > 1:
+        print(
+            f"codings of {len(t.coders)} coders ({', '.join(t.coders)}) together; --coder NAME counts one"
+        )
+    print(
+        "each code includes its sub-codes"
+        if t.rollup
+        else "sub-codes are not counted in their parents (--rollup)"
+    )
+    for note in t.notes[1:]:
+        if not note.startswith("each code includes"):
+            print(note)
 
 
 @_command

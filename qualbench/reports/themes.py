@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, select
 from sqlmodel import Session
 
-from qualbench.db import ATTRIBUTE, CASES, CODING, CODING_CASE, DOCUMENT, TURN
+from qualbench.db import ATTRIBUTE, CASES, CODER, CODING, CODING_CASE, DOCUMENT, TURN
 from qualbench.reports.filters import EVERYTHING, Filters
 from qualbench.services.cases import values_of
 from qualbench.services.codes import code_tree, descendants
@@ -51,6 +51,8 @@ class ThemeTable:
     column_documents: dict[str, int]
     column_participants: dict[str, int]
     notes: list[str] = field(default_factory=list)
+    coders: list[str] = field(default_factory=list)  # whose codings were counted
+    rollup: bool = False
 
 
 def resolve_by(session: Session, by: str) -> tuple[str, str | None]:
@@ -202,6 +204,15 @@ def theme_table(
         notes.append(
             "a segment spanning several speakers counts once for each of their columns and once in the total"
         )
+    counted = (
+        session.execute(
+            select(CODER.c.name)
+            .where(CODER.c.id.in_(select(CODING.c.coder_id).where(where).distinct()))
+            .order_by(CODER.c.name)
+        )
+        .scalars()
+        .all()
+    )
     return ThemeTable(
         by=by,
         columns=columns,
@@ -209,6 +220,8 @@ def theme_table(
         column_documents=col_docs,
         column_participants=col_cases,
         notes=notes,
+        coders=list(counted),
+        rollup=rollup,
     )
 
 

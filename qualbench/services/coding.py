@@ -48,8 +48,9 @@ class TurnIndex:
 
     @classmethod
     def load(cls, session: Session, document_id: int) -> TurnIndex:
+        # A speaker takes part in a span that reaches their words, not just their label.
         rows = session.execute(
-            select(TURN.c.start, TURN.c.end, TURN.c.case_id).where(
+            select(TURN.c.body_start, TURN.c.end, TURN.c.case_id).where(
                 TURN.c.document_id == document_id
             )
         ).all()

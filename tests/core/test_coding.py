@@ -190,3 +190,14 @@ def test_find_quote() -> None:
     assert find_quote("x y x y", "x", occurrence=2) == (4, 5)
     with pytest.raises(CodingError, match="does not occur"):
         find_quote("abc", "zzz")
+
+
+def test_a_span_reaching_only_a_label_does_not_count_that_speaker(project) -> None:
+    w = make_world(project)
+    start = INTERVIEW.index("What happened")
+    label_end = INTERVIEW.index("RESPONDENT:") + len("RESPO")  # stops inside the next label
+    with project.write() as s:
+        cid, _ = apply_code(
+            s, document_id=w.doc, start=start, end=label_end, code_id=w.police, coder_id=w.coder
+        )
+        assert s.execute(select(CODING_CASE).where(CODING_CASE.c.coding_id == cid)).all() == []

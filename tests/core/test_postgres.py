@@ -340,12 +340,12 @@ def _apply_across_turns(project: Project) -> dict[str, Any]:
         doc = resolve_document(s, "fg_kazakhstan")
         coder = resolve_coder(s, "ana")
         turns = s.execute(
-            select(TURN.c.start, TURN.c.end)
+            select(TURN.c.start, TURN.c.body_start, TURN.c.end)
             .where(TURN.c.document_id == doc)
             .order_by(TURN.c.ordinal)
         ).all()
     code = _code(project, "Gratitude")
-    span = (turns[0].end - 20, turns[1].start + 10)  # from the first speaker into the second
+    span = (turns[0].end - 20, turns[1].body_start + 10)  # from the first speaker into the second
     before = _state(project)
     stack.run(
         undo.apply_code(
