@@ -2,8 +2,9 @@
 
 On import, a row locates its span by ``start``/``end`` (and, if ``text`` is given too, the text
 there must match, so drifted offsets are caught) or, without offsets, by quoting ``text`` (or a
-``quote`` column). Every row is checked before anything is written; any bad row rejects the
-whole file with its row number.
+``quote`` column, with an ``occurrence`` column when the text occurs more than once). Every
+row is checked before anything is written; bad rows (the first ten) are listed with their row
+numbers and reject the whole file.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from qualbench.db import CODER, CODING, DOCUMENT, MEMO
 from qualbench.exports import ExportError, atomic_path
 from qualbench.model import ORIGINS
 from qualbench.services.codes import code_paths, resolve_code
-from qualbench.services.coding import CodingError, NewCoding, find_quote, get_or_create_coder
+from qualbench.services.coding import (
+    CodingError,
+    NewCoding,
+    check_span,
+    find_quote,
+    get_or_create_coder,
+)
 from qualbench.services.documents import NotFound
 
 HEADER = ("document", "start", "end", "code", "coder", "text", "origin", "memo", "id")
@@ -122,6 +129,7 @@ def read_codings(
     code_cache: dict[str, int] = {}
     coder_cache: dict[str, int] = {}
     out: list[NewCoding] = []
+    problems: list[str] = []
     for n, rec in table.numbered_records():
 
         def get(key: str, rec: dict[str, str] = rec) -> str:
@@ -141,23 +149,24 @@ def read_codings(
                     start, end = int(get("start")), int(get("end"))
                 except ValueError:
                     raise CodingError("start and end must be whole numbers") from None
-                if not (0 <= start < end <= len(doc_text)):
-                    raise CodingError(
-                        f"span {start}-{end} is outside the document (its text has {len(doc_text)} characters)"
-                    )
+                check_span(len(doc_text), start, end)
                 if quote.strip() and " ".join(quote.split()) != " ".join(
                     doc_text[start:end].split()
                 ):
                     raise CodingError(f"the text at {start}-{end} is not the text given in the row")
             elif quote.strip():
-                start, end = find_quote(doc_text, quote)
+                occurrence = int(get("occurrence")) if get("occurrence").isdigit() else None
+                start, end = find_quote(doc_text, quote, occurrence=occurrence)
             else:
                 raise CodingError("has neither a span nor a text to locate")
             origin = get("origin") or default_origin
             if origin not in ORIGINS:
                 raise CodingError(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
         except (CodingError, NotFound, ValueError) as exc:
-            raise CodingsFileError(f"{path}: row {n}: {exc}") from None
+            problems.append(f"row {n}: {exc}")
+            if len(problems) >= _MAX_PROBLEMS:
+                break
+            continue
         out.append(
             NewCoding(
                 doc_id,
@@ -169,7 +178,13 @@ def read_codings(
                 get("memo"),
             )
         )
+    if problems:
+        more = " (stopped there)" if len(problems) >= _MAX_PROBLEMS else ""
+        raise CodingsFileError(f"{path}: {'; '.join(problems)}{more}; nothing was imported")
     return out
+
+
+_MAX_PROBLEMS = 10
 
 
 def _document(session: Session, ref: str, cache: dict[str, tuple[int, str]]) -> tuple[int, str]:

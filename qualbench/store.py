@@ -54,7 +54,8 @@ class _FileLock:
                 holder = f.read().strip() or "another process"
                 f.close()
                 raise ProjectError(
-                    f"{self.project_path}: is open in another QualBench ({holder}); close it there first"
+                    f"{self.project_path}: is open in another QualBench ({holder}); "
+                    "wait for it to finish or close it there"
                 )
             # The file may have been removed by its previous holder between open and lock.
             try:

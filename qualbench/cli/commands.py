@@ -152,7 +152,7 @@ def info(args: argparse.Namespace) -> int:
             name: s.execute(select(func.count()).select_from(t)).scalar_one()
             for name, t in (
                 ("documents", db.DOCUMENT),
-                ("speaker turns", db.TURN),
+                ("speaker_turns", db.TURN),
                 ("participants", db.CASES),
                 ("codes", db.CODE),
                 ("codings", db.CODING),
@@ -207,8 +207,10 @@ def import_(args: argparse.Namespace) -> int:
             print(
                 f"imported  {f.name}  ({f.kind.replace('_', ' ')}, {f.turns} turns, {f.speakers} speakers{extra})"
             )
-        for d in report.duplicates:
+        for d in report.duplicates[:10]:
             print(f"skipped   {d.path}: same text as document {d.existing!r}")
+        if len(report.duplicates) > 10:
+            print(f"skipped   {len(report.duplicates) - 10} more files already in the project")
         for u in report.unsupported:
             print(f"skipped   {u}: not a transcript type")
         for failure in report.failed:
@@ -322,24 +324,42 @@ def coders(args: argparse.Namespace) -> int:
 def cases(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
-    from qualbench.db import CASES, TURN
+    from qualbench.db import CASES, DOCUMENT, TURN
     from qualbench.services.cases import attribute_names, values_of
 
     with _open(args, write=False) as project, project.read() as s:
         rows = s.execute(
-            select(CASES.c.id, CASES.c.name, func.count(TURN.c.id))
+            select(CASES.c.id, CASES.c.uuid, CASES.c.name, func.count(TURN.c.id))
             .outerjoin(TURN, TURN.c.case_id == CASES.c.id)
-            .group_by(CASES.c.id, CASES.c.name)
-            .order_by(CASES.c.name)
+            .group_by(CASES.c.id, CASES.c.uuid, CASES.c.name)
         ).all()
+        rows = sorted(rows, key=lambda r: r.name.casefold())
+        documents: dict[int, list[str]] = {}
+        for case_id, doc_name in s.execute(
+            select(TURN.c.case_id, DOCUMENT.c.name)
+            .join(DOCUMENT, DOCUMENT.c.id == TURN.c.document_id)
+            .distinct()
+        ):
+            documents.setdefault(case_id, []).append(doc_name)
         values = values_of(s, scope="case")
         names = attribute_names(s, scope="case")
     if args.json:
-        print_json([{"name": n, "turns": t, "attributes": values.get(i, {})} for i, n, t in rows])
+        print_json(
+            [
+                {
+                    "id": u,
+                    "name": n,
+                    "turns": t,
+                    "documents": sorted(documents.get(i, [])),
+                    "attributes": values.get(i, {}),
+                }
+                for i, u, n, t in rows
+            ]
+        )
     else:
         print_table(
             ["participant", "turns", *names],
-            [[n, t, *(values.get(i, {}).get(a, "") for a in names)] for i, n, t in rows],
+            [[n, t, *(values.get(i, {}).get(a, "") for a in names)] for i, _, n, t in rows],
         )
     return terminal.OK
 
@@ -400,6 +420,8 @@ def code(args: argparse.Namespace) -> int:
         code_id = resolve_code(s, args.code)
         text = document_text(s, doc_id)
         if args.quote is not None:
+            if args.start is not None or args.end is not None:
+                raise CodingError("give either --quote or --start/--end, not both")
             start, end = find_quote(text, args.quote, occurrence=args.occurrence)
         elif args.start is not None and args.end is not None:
             start, end = args.start, args.end
@@ -579,10 +601,12 @@ def memo(args: argparse.Namespace) -> int:
 
     from qualbench.db import CASES
     from qualbench.services.codes import resolve_code
-    from qualbench.services.coding import get_or_create_coder
+    from qualbench.services.coding import CodingError, get_or_create_coder
     from qualbench.services.documents import NotFound, resolve_document
     from qualbench.services.memos import add_memo
 
+    if not args.text.strip():
+        raise CodingError("the memo is empty")
     with _open(args, write=True) as project, project.write() as s:
         coder_id, _ = get_or_create_coder(s, _coder_name(args))
         if args.document:
@@ -597,5 +621,113 @@ def memo(args: argparse.Namespace) -> int:
         else:
             target, target_id = "project", None
         add_memo(s, target=target, target_id=target_id, text=args.text, coder_id=coder_id)
-    terminal.note(f"memo added to the {target}")
+    terminal.note(f"memo added to the {'participant' if target == 'case' else target}")
     return terminal.OK
+
+
+@_command
+def memos(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from qualbench.db import CASES, CODE, CODER, CODING, DOCUMENT, MEMO
+
+    with _open(args, write=False) as project, project.read() as s:
+        docs = dict(s.execute(select(DOCUMENT.c.id, DOCUMENT.c.name)).all())
+        codes = dict(s.execute(select(CODE.c.id, CODE.c.name)).all())
+        cases = dict(s.execute(select(CASES.c.id, CASES.c.name)).all())
+        coders = dict(s.execute(select(CODER.c.id, CODER.c.name)).all())
+        coding_docs = dict(s.execute(select(CODING.c.id, CODING.c.document_id)).all())
+        rows = s.execute(select(MEMO).order_by(MEMO.c.created, MEMO.c.id)).all()
+    out = []
+    for r in rows:
+        if r.document_id is not None:
+            on = f"document {docs[r.document_id]}"
+        elif r.code_id is not None:
+            on = f"code {codes[r.code_id]}"
+        elif r.case_id is not None:
+            on = f"participant {cases[r.case_id]}"
+        elif r.coding_id is not None:
+            on = f"coding in {docs[coding_docs[r.coding_id]]}"
+        else:
+            on = "project"
+        out.append(
+            {
+                "on": on,
+                "author": coders.get(r.coder_id, ""),
+                "created": r.created.isoformat(timespec="seconds"),
+                "title": r.title,
+                "text": r.text,
+                "id": r.uuid,
+            }
+        )
+    if args.json:
+        print_json(out)
+    else:
+        for m in out:
+            print(
+                f"[{m['on']}] {m['author']} {m['created']}"
+                + (f" {m['title']}" if m["title"] else "")
+            )
+            print("  " + m["text"].replace("\n", "\n  ") + "\n")
+    return terminal.OK
+
+
+@_command
+def turns(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from qualbench.db import CASES, TURN
+    from qualbench.reports import format_ms
+    from qualbench.services.documents import document_text, resolve_document
+
+    with _open(args, write=False) as project, project.read() as s:
+        doc_id = resolve_document(s, args.document)
+        text = document_text(s, doc_id)
+        rows = s.execute(
+            select(
+                TURN.c.start,
+                TURN.c.body_start,
+                TURN.c.end,
+                TURN.c.speaker,
+                TURN.c.timestamp_ms,
+                CASES.c.name,
+            )
+            .outerjoin(CASES, CASES.c.id == TURN.c.case_id)
+            .where(TURN.c.document_id == doc_id)
+            .order_by(TURN.c.ordinal)
+        ).all()
+    if args.json:
+        print_json(
+            [
+                {
+                    "start": r.start,
+                    "words_start": r.body_start,
+                    "end": r.end,
+                    "speaker": r.speaker,
+                    "participant": r.name,
+                    "timestamp_ms": r.timestamp_ms,
+                }
+                for r in rows
+            ]
+        )
+        return terminal.OK
+    print_table(
+        ["words start-end", "time", "speaker", "participant", "begins with"],
+        [
+            [
+                f"{r.body_start}-{r.end}",
+                format_ms(r.timestamp_ms),
+                r.speaker,
+                r.name or "",
+                _first_words(text[r.body_start : r.end]),
+            ]
+            for r in rows
+        ],
+    )
+    terminal.note(f"{len(text)} characters; offsets are code points from 0, end exclusive")
+    return terminal.OK
+
+
+def _first_words(text: str, width: int = 50) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."

@@ -22,7 +22,9 @@ from qualbench.cli.commands import (
     import_,
     info,
     memo,
+    memos,
     table,
+    turns,
     uncode,
 )
 
@@ -118,10 +120,22 @@ def add_arguments(sub: Any) -> None:
         q = csub.add_parser(name, help=what, description=what)
         q.set_defaults(handler=handler.__name__)
         q.add_argument("project", help="project file (.qualbench)")
-        q.add_argument("file", type=Path)
+        q.add_argument(
+            "file",
+            type=Path,
+            help="codebook file: .yaml (QualBench's own), or .csv/.xlsx with a row per code "
+            "(columns: path as 'Parent > Child' or name + parent, color, definition, inclusion, "
+            "exclusion, example, keywords separated by ';')",
+        )
 
-    p = cmd("code", code, "apply a code to a span given by offsets or by quoting the text")
-    p.add_argument("--document", required=True, help="document name")
+    p = cmd(
+        "code",
+        code,
+        "apply a code to a span given by offsets or by quoting the text ('qualbench turns' shows offsets)",
+    )
+    p.add_argument(
+        "--document", required=True, help="document name (as 'qualbench documents' lists it)"
+    )
     p.add_argument("--code", required=True, help="code path (Parent > Child) or unique name")
     p.add_argument("--start", type=int, help="first character (code points, from 0)")
     p.add_argument("--end", type=int, help="end character, exclusive")
@@ -135,21 +149,31 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("coding", help="coding id (uuid)")
 
     p = sub.add_parser(
-        "codings", help="import or export codings as CSV", description="import or export codings"
+        "codings",
+        help="import or export codings as CSV/XLSX",
+        description="import or export codings (one row per coded span)",
     )
     csub = p.add_subparsers(dest="codings_command", metavar="ACTION", required=True)
-    q = csub.add_parser(
-        "export", help="write all codings (document, start, end, code, coder, text, ...)"
+    what = (
+        "write all codings with columns document, start, end, code, coder, text, origin, memo, id"
     )
+    q = csub.add_parser("export", help=what, description=what + " (contains transcript text)")
     q.set_defaults(handler="codings_export")
-    q.add_argument("project")
-    q.add_argument("file", type=Path)
+    q.add_argument("project", help="project file (.qualbench)")
+    q.add_argument("file", type=Path, help="output .csv or .xlsx")
+    what = (
+        "add codings from a .csv/.xlsx. Columns: document and code (path 'Parent > Child', "
+        "'Parent/Child', or a unique name), coder (or --coder), and the span as start + end "
+        "(code points from 0, end exclusive; a text column, if present, must match) or as text "
+        "(or quote) to find in the document, with occurrence N when it occurs more than once; "
+        "optional origin and memo. Every row is checked first: all rows or none are added"
+    )
     q = csub.add_parser(
-        "import", help="add codings from CSV/XLSX; all rows are checked first, all or nothing"
+        "import", help="add codings from CSV/XLSX (all rows or none)", description=what
     )
     q.set_defaults(handler="codings_import")
-    q.add_argument("project")
-    q.add_argument("file", type=Path)
+    q.add_argument("project", help="project file (.qualbench)")
+    q.add_argument("file", type=Path, help="input .csv or .xlsx")
     q.add_argument("--coder", help="coder for rows without a coder column")
     q.add_argument(
         "--create-codes", action="store_true", help="add codes the project does not have yet"
@@ -184,13 +208,22 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (all measures)")
     _filters(p)
 
-    p = cmd("memo", memo, "add a memo to the project, a document, a code or a participant")
+    p = cmd(
+        "memo", memo, "add a memo to the project (default), a document, a code or a participant"
+    )
     p.add_argument("text", help="memo text")
     target = p.add_mutually_exclusive_group()
-    target.add_argument("--document")
-    target.add_argument("--code")
-    target.add_argument("--case")
+    target.add_argument("--document", help="on this document")
+    target.add_argument("--code", help="on this code (path or unique name)")
+    target.add_argument("--case", help="on this participant (name as 'qualbench cases' lists it)")
     p.add_argument("--coder", help="author (default: $QUALBENCH_CODER or your user name)")
+
+    p = cmd("memos", memos, "list every memo with what it is on, its author and date")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = cmd("turns", turns, "list a document's speaker turns with their offsets and times")
+    p.add_argument("document", help="document name")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _filters(p: argparse.ArgumentParser) -> None:

@@ -109,7 +109,7 @@ def write_excerpts(
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             header, rows = table_rows(items)
-            with tmp.open("w", encoding="utf-8", newline="") as f:
+            with tmp.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel reads UTF-8
                 w = csv.writer(f)
                 w.writerow(header)
                 for row in rows:

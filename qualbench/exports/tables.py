@@ -38,7 +38,7 @@ def write_theme_table(
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             header, rows = table_grid(table, measures[0])
-            with tmp.open("w", encoding="utf-8", newline="") as f:
+            with tmp.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel reads UTF-8
                 w = csv.writer(f)
                 w.writerow(header)
                 w.writerows(rows)

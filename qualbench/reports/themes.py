@@ -75,6 +75,18 @@ def resolve_by(session: Session, by: str) -> tuple[str, str | None]:
         ).first()
     ]
     if not found:
+        other = {"document": "case", "case": "document"}.get(scope) if name != by else None
+        if (
+            other
+            and session.execute(
+                select(ATTRIBUTE.c.id).where(
+                    and_(ATTRIBUTE.c.scope == other, ATTRIBUTE.c.name == name)
+                )
+            ).first()
+        ):
+            raise NotFound(
+                f"{name!r} is an attribute of {other}s, not {scope}s; use {other}:{name}"
+            )
         raise NotFound(f"no attribute {name!r}; use document, case, kind or an attribute name")
     if len(found) > 1:
         raise NotFound(

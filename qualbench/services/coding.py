@@ -123,7 +123,9 @@ def _document_length(session: Session, document_id: int) -> int:
 
 
 def check_span(length: int, start: int, end: int, *, what: str = "span") -> None:
-    if not (0 <= start < end <= length):
+    if start >= end:
+        raise CodingError(f"{what} {start}-{end} is empty: the start must come before the end")
+    if start < 0 or end > length:
         raise CodingError(
             f"{what} {start}-{end} is outside the document (its text has {length} characters)"
         )
@@ -439,7 +441,12 @@ def find_quote(text: str, quote: str, *, occurrence: int | None = None) -> tuple
     pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
     hits = [(m.start(), m.end()) for m in pattern.finditer(text)]
     if not hits:
-        raise CodingError("the quoted text does not occur in the document")
+        hint = (
+            " (check straight vs curly quotes and apostrophes)"
+            if any(c in quote for c in "'\"’‘“”")
+            else ""
+        )
+        raise CodingError(f"the quoted text does not occur in the document{hint}")
     if occurrence is not None:
         if not 1 <= occurrence <= len(hits):
             raise CodingError(
@@ -448,6 +455,7 @@ def find_quote(text: str, quote: str, *, occurrence: int | None = None) -> tuple
         return hits[occurrence - 1]
     if len(hits) > 1:
         raise CodingError(
-            f"the quote occurs {len(hits)} times in the document; say which occurrence"
+            f"the quote occurs {len(hits)} times in the document; say which with --occurrence N "
+            "(or an 'occurrence' column)"
         )
     return hits[0]

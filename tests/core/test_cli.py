@@ -361,3 +361,52 @@ def test_codings_export_formats_round_trip(proj: Path, tmp_path: Path, capsys) -
     assert code == 0 and "1 coding added" in err
     code, _, err = run(capsys, "codings", "export", proj, tmp_path / "codings.txt")
     assert code == 1 and "as .csv or .xlsx" in err and not (tmp_path / "codings.txt").exists()
+
+
+def test_turns_memos_and_refusals(proj: Path, capsys) -> None:
+    code, out, _ = run(capsys, "turns", proj, "fg_kazakhstan", "--json")
+    turns = json.loads(out)
+    assert code == 0 and turns[0]["speaker"] == "Moderator" and turns[0]["timestamp_ms"] == 41000
+    code, _, err = run(
+        capsys,
+        "code",
+        proj,
+        "--document",
+        "fg_kazakhstan",
+        "--code",
+        "Police fear",
+        "--start",
+        turns[1]["words_start"],
+        "--end",
+        turns[1]["end"],
+        "--memo",
+        "whole answer",
+    )
+    assert code == 0
+    assert (
+        run(capsys, "memo", proj, "Codebook needs a rule for sarcasm", "--code", "Police fear")[0]
+        == 0
+    )
+    code, out, _ = run(capsys, "memos", proj, "--json")
+    memos = json.loads(out)
+    assert {m["on"] for m in memos} == {"coding in fg_kazakhstan", "code Police fear"}
+    code, _, err = run(capsys, "memo", proj, "   ")
+    assert code == 1 and "empty" in err
+    code, _, err = run(
+        capsys,
+        "code",
+        proj,
+        "--document",
+        "fg_kazakhstan",
+        "--code",
+        "Police fear",
+        "--quote",
+        "people",
+        "--start",
+        "1",
+        "--end",
+        "4",
+    )
+    assert code == 1 and "not both" in err
+    code, _, err = run(capsys, "table", proj, "--by", "document:gender")
+    assert code == 1  # no such attribute at all here

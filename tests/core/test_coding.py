@@ -62,12 +62,20 @@ def test_same_coding_twice_is_a_no_op(project) -> None:
     assert a == b and not changes and c != a
 
 
-@pytest.mark.parametrize(("start", "end"), [(-1, 5), (5, 5), (7, 3), (0, len(INTERVIEW) + 1)])
-def test_span_outside_document_is_refused_and_nothing_written(
-    project, start: int, end: int
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (-1, 5, "outside the document"),
+        (5, 5, "is empty"),
+        (7, 3, "start must come before"),
+        (0, len(INTERVIEW) + 1, "outside"),
+    ],
+)
+def test_bad_span_is_refused_and_nothing_written(
+    project, start: int, end: int, message: str
 ) -> None:
     w = make_world(project)
-    with pytest.raises(CodingError, match="outside the document"), project.write() as s:
+    with pytest.raises(CodingError, match=message), project.write() as s:
         apply_code(s, document_id=w.doc, start=start, end=end, code_id=w.police, coder_id=w.coder)
     with project.read() as s:
         assert _count(s) == 0

@@ -81,7 +81,7 @@ def test_xlsx_rows_columns_numbers(items, tmp_path: Path) -> None:
 
 def test_csv_and_markdown(items, tmp_path: Path) -> None:
     out = write_excerpts(items, tmp_path / "q.csv", project="Sample")
-    with out.open(encoding="utf-8") as f:
+    with out.open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == len(items) and rows[0]["code path"] == items[0].code_path
     md = write_excerpts(items, tmp_path / "q.md", project="Sample").read_text(encoding="utf-8")
@@ -128,7 +128,7 @@ def test_theme_table_xlsx_sheets_and_csv(sample, tmp_path: Path) -> None:
     assert list(police[1:]) == [row.cells[c].codings for c in t.columns] + [row.total.codings]
     assert all(isinstance(v, int) for v in police[1:])
     c = write_theme_table(t, tmp_path / "themes.csv", project="Sample", measures=("documents",))
-    with c.open(encoding="utf-8") as f:
+    with c.open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["code", *t.columns, "total"] and len(rows) == len(t.rows) + 1
     police_csv = next(r for r in rows if r[0] == "Police fear")
