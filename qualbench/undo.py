@@ -18,7 +18,17 @@ from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 from sqlmodel import Session
 
 from qualbench.changes import Changes
-from qualbench.db import CODE, CODING, CODING_CASE, MEMO
+from qualbench.db import (
+    ATTRIBUTE,
+    CASE_VALUE,
+    CASES,
+    CODE,
+    CODING,
+    CODING_CASE,
+    DOCUMENT_VALUE,
+    MEMO,
+    TURN,
+)
 from qualbench.model import new_uuid
 from qualbench.services import codes as codes_svc
 from qualbench.services import coding as coding_svc
@@ -69,34 +79,46 @@ def _code_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _transition(session: Session, current: Image, target: Image) -> None:
-    """Turn the rows of ``current`` into those of ``target``.
+# Rows updated in place (deleting one would cascade beyond the scope), parents first ...
+_IN_PLACE = (CASES, ATTRIBUTE, CODE, TURN)
+# ... and rows replaced wholesale, parents first (no transient unique-key clashes this way).
+_REPLACED = (CODING, CODING_CASE, MEMO, CASE_VALUE, DOCUMENT_VALUE)
 
-    Codes are updated in place (deleting one would cascade to codings outside the scope);
-    codings, their participants and memos are replaced wholesale, which avoids transient
-    unique-key clashes (a merged span equal to one being restored) and ordering puzzles.
-    """
-    codes_have, codes_want = current.get(CODE.name, {}), target.get(CODE.name, {})
-    new_codes = _code_order([codes_want[k] for k in codes_want if k not in codes_have])
-    if new_codes:
-        session.execute(CODE.insert(), new_codes)
-    for key in codes_want.keys() & codes_have.keys():
-        if codes_want[key] != codes_have[key]:
-            session.execute(update(CODE).where(CODE.c.id == key[0]).values(**codes_want[key]))
-    replaced = (CODING, CODING_CASE, MEMO)  # parents before children
-    for table in reversed(replaced):
+
+def _ordered(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return _code_order(rows) if table is CODE else rows
+
+
+def _where_pk(table: Table, row: dict[str, Any]) -> ColumnElement[bool]:
+    return and_(*(c == v for c, v in zip(table.primary_key.columns, _pk(table, row), strict=True)))
+
+
+def _transition(session: Session, current: Image, target: Image) -> None:
+    """Turn the rows of ``current`` into those of ``target``: new parents first, then updates in
+    place, then codings, memos and values replaced, then removed parents (children first)."""
+    for table in _IN_PLACE:
+        have, want = current.get(table.name, {}), target.get(table.name, {})
+        new = _ordered(table, [want[k] for k in want if k not in have])
+        if new:
+            session.execute(table.insert(), new)
+    for table in _IN_PLACE:
+        have, want = current.get(table.name, {}), target.get(table.name, {})
+        for key in want.keys() & have.keys():
+            if want[key] != have[key]:
+                session.execute(
+                    update(table).where(_where_pk(table, want[key])).values(**want[key])
+                )
+    for table in reversed(_REPLACED):
         for row in current.get(table.name, {}).values():
-            cond = and_(
-                *(c == v for c, v in zip(table.primary_key.columns, _pk(table, row), strict=True))
-            )
-            session.execute(table.delete().where(cond))
-    for table in replaced:
+            session.execute(table.delete().where(_where_pk(table, row)))
+    for table in _REPLACED:
         rows = list(target.get(table.name, {}).values())
         if rows:
             session.execute(table.insert(), rows)
-    gone = _code_order([codes_have[k] for k in codes_have if k not in codes_want])[::-1]
-    for row in gone:  # children first
-        session.execute(CODE.delete().where(CODE.c.id == row["id"]))
+    for table in reversed(_IN_PLACE):
+        have, want = current.get(table.name, {}), target.get(table.name, {})
+        for row in reversed(_ordered(table, [have[k] for k in have if k not in want])):
+            session.execute(table.delete().where(_where_pk(table, row)))
 
 
 @dataclass
@@ -325,4 +347,122 @@ def delete_memo(memo_id: int) -> Command:
         "Delete memo",
         lambda s: memos_svc.delete_memo(s, memo_id),
         lambda s: [(MEMO, MEMO.c.id == memo_id)],
+    )
+
+
+def recode(coding_id: int, *, code_id: int) -> Command:
+    return Command(
+        "Recode",
+        lambda s: coding_svc.recode(s, coding_id, code_id=code_id),
+        lambda s: _coding_scope(CODING.c.id == coding_id),
+    )
+
+
+def apply_codes(
+    *, document_id: int, start: int, end: int, code_ids: Sequence[int], coder_id: int
+) -> Command:
+    """Several codes on one span, as one undoable action."""
+    uids = {code_id: new_uuid() for code_id in code_ids}
+
+    def run(s: Session) -> Changes:
+        changes = Changes()
+        for code_id, uid in uids.items():
+            changes |= coding_svc.apply_code(
+                s,
+                document_id=document_id,
+                start=start,
+                end=end,
+                code_id=code_id,
+                coder_id=coder_id,
+                uuid=uid,
+            )[1]
+        return changes
+
+    label = "Apply code" if len(uids) == 1 else f"Apply {len(uids)} codes"
+    return Command(label, run, lambda s: _coding_scope(CODING.c.uuid.in_(list(uids.values()))))
+
+
+def in_vivo(
+    *,
+    document_id: int,
+    start: int,
+    end: int,
+    coder_id: int,
+    name: str,
+    parent_id: int | None = None,
+) -> Command:
+    """A new code named from the selected words, applied to them."""
+    code_uid, coding_uid = new_uuid(), new_uuid()
+
+    def run(s: Session) -> Changes:
+        code_id, changes = codes_svc.create_code(s, name=name, parent_id=parent_id, uuid=code_uid)
+        return (
+            changes
+            | coding_svc.apply_code(
+                s,
+                document_id=document_id,
+                start=start,
+                end=end,
+                code_id=code_id,
+                coder_id=coder_id,
+                uuid=coding_uid,
+            )[1]
+        )
+
+    return Command(
+        f"In-vivo code {name!r}",
+        run,
+        lambda s: [(CODE, CODE.c.uuid == code_uid), *_coding_scope(CODING.c.uuid == coding_uid)],
+    )
+
+
+def _case_scope(case_ids: Sequence[int]) -> Scope:
+    ids = list(case_ids)
+    codings = select(CODING.c.id).where(
+        or_(
+            CODING.c.case_id.in_(ids),
+            CODING.c.id.in_(select(CODING_CASE.c.coding_id).where(CODING_CASE.c.case_id.in_(ids))),
+        )
+    )
+    return [
+        (CASES, CASES.c.id.in_(ids)),
+        (TURN, TURN.c.case_id.in_(ids)),
+        (CODING, CODING.c.id.in_(codings)),
+        (CODING_CASE, CODING_CASE.c.coding_id.in_(codings)),
+        (MEMO, or_(MEMO.c.case_id.in_(ids), MEMO.c.coding_id.in_(codings))),
+        (CASE_VALUE, CASE_VALUE.c.case_id.in_(ids)),
+    ]
+
+
+def rename_case(case_id: int, name: str) -> Command:
+    """Rename a participant; a name another participant has makes them one person."""
+    from qualbench.services import cases as cases_svc
+
+    def scope(s: Session) -> Scope:
+        other = s.execute(select(CASES.c.id).where(CASES.c.name == " ".join(name.split()))).scalar()
+        return _case_scope([case_id] if other is None else [case_id, int(other)])
+
+    return Command("Rename participant", lambda s: cases_svc.rename_case(s, case_id, name), scope)
+
+
+def set_values(*, scope: str, owner_id: int, values: dict[str, str]) -> Command:
+    """Set attribute values of a document or participant (empty removes a value)."""
+    from qualbench.db import DOCUMENT_VALUE as DV
+    from qualbench.services import cases as cases_svc
+
+    target, owner = (
+        (DV, DV.c.document_id) if scope == "document" else (CASE_VALUE, CASE_VALUE.c.case_id)
+    )
+
+    def rows(s: Session) -> Scope:
+        names = list(values)
+        return [
+            (ATTRIBUTE, and_(ATTRIBUTE.c.scope == scope, ATTRIBUTE.c.name.in_(names))),
+            (target, owner == owner_id),
+        ]
+
+    return Command(
+        "Edit attributes",
+        lambda s: cases_svc.set_values(s, scope=scope, owner_id=owner_id, values=values),
+        rows,
     )

@@ -221,6 +221,30 @@ def change_span(session: Session, coding_id: int, *, start: int, end: int) -> Ch
     return Changes(codings=frozenset({coding_id}), documents=frozenset({row["document_id"]}))
 
 
+def recode(session: Session, coding_id: int, *, code_id: int) -> Changes:
+    """Give a coding another code, keeping its span, coder and memo."""
+    row = coding_row(session, coding_id)
+    if session.execute(select(CODE.c.id).where(CODE.c.id == code_id)).first() is None:
+        raise NotFound(f"code {code_id} does not exist")
+    if code_id == row["code_id"]:
+        return Changes()
+    clash = session.execute(
+        select(CODING.c.id).where(
+            and_(
+                CODING.c.document_id == row["document_id"],
+                CODING.c.start == row["start"],
+                CODING.c.end == row["end"],
+                CODING.c.code_id == code_id,
+                CODING.c.coder_id == row["coder_id"],
+            )
+        )
+    ).first()
+    if clash is not None:
+        raise CodingError("this coder already applied that code to the same span")
+    session.execute(update(CODING).where(CODING.c.id == coding_id).values(code_id=code_id))
+    return Changes(codings=frozenset({coding_id}), codes=frozenset({code_id, row["code_id"]}))
+
+
 # --- bulk -------------------------------------------------------------------------------------
 
 

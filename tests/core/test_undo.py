@@ -179,3 +179,57 @@ def test_merge_undo_when_a_restored_span_equals_the_merged_one(project) -> None:
     assert _state(project) == before
     stack.redo()
     assert len(_state(project)["coding"]) == 1
+
+
+def _full_state(project) -> dict[str, list[tuple]]:
+    from qualbench.db import ATTRIBUTE, CASE_VALUE, CASES, TURN
+
+    with project.read() as s:
+        return {
+            t.name: sorted(tuple(r) for r in s.execute(select(t)).all())
+            for t in (CODE, CODING, CODING_CASE, MEMO, CASES, CASE_VALUE, ATTRIBUTE, TURN)
+        }
+
+
+def test_workbench_commands_round_trip(project) -> None:
+    from qualbench.db import CASES
+
+    w = make_world(project)
+    start = INTERVIEW.index("I had no room")
+    with project.read() as s:
+        cases = dict(s.execute(select(CASES.c.name, CASES.c.id)).all())
+    stack = CommandStack(project)
+    commands = [
+        undo.apply_codes(
+            document_id=w.doc,
+            start=start,
+            end=start + 25,
+            code_ids=[w.housing, w.police],
+            coder_id=w.coder,
+        ),
+        undo.in_vivo(
+            document_id=w.doc, start=start, end=start + 12, coder_id=w.coder, name="no room"
+        ),
+        undo.set_values(
+            scope="case",
+            owner_id=cases["interview07: RESPONDENT"],
+            values={"gender": "man", "age": "41"},
+        ),
+        undo.rename_case(cases["interview07: RESPONDENT"], "R7"),
+        undo.rename_case(cases["interview07: INTERVIEWER"], "R7"),  # the same person: joined
+    ]
+    states = [_full_state(project)]
+    for command in commands:
+        stack.run(command)
+        states.append(_full_state(project))
+    with project.read() as s:
+        coding = s.execute(select(CODING.c.id).where(CODING.c.code_id == w.police)).scalar_one()
+    stack.run(undo.recode(coding, code_id=w.naloxone))
+    states.append(_full_state(project))
+    assert all(a != b for a, b in itertools.pairwise(states))
+    for expected in reversed(states[:-1]):
+        stack.undo()
+        assert _full_state(project) == expected
+    for expected in states[1:]:
+        stack.redo()
+        assert _full_state(project) == expected
