@@ -22,36 +22,15 @@ def _command(fn: Handler) -> Handler:
 
 def known_error(exc: Exception) -> int | None:
     """Exit code for errors whose message is safe and useful to show, else None."""
-    from importers import ImportProblem
-    from qualbench.codebook_files import CodebookFileError
-    from qualbench.codings_csv import CodingsFileError
-    from qualbench.exports import ExportError
+    from qualbench.errors import is_user_error
     from qualbench.progress import Cancelled
-    from qualbench.services.cases import AttributeTableError
-    from qualbench.services.codes import CodebookError
-    from qualbench.services.coding import CodingError
-    from qualbench.services.documents import NotFound
     from qualbench.store import ProjectError
 
     if isinstance(exc, ProjectError):
         return terminal.PROJECT
     if isinstance(exc, Cancelled):
         return terminal.CANCELLED
-    if isinstance(
-        exc,
-        ImportProblem
-        | CodebookFileError
-        | CodingsFileError
-        | ExportError
-        | AttributeTableError
-        | CodebookError
-        | CodingError
-        | NotFound,
-    ):
-        return terminal.FAILED
-    if isinstance(exc, OSError) and exc.filename:
-        return terminal.FAILED
-    return None
+    return terminal.FAILED if is_user_error(exc) else None
 
 
 def _coder_name(args: argparse.Namespace) -> str:
