@@ -40,8 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
-        parser.print_help()
-        return terminal.OK
+        return _gui(None)
     handler = COMMANDS[args.handler]
     try:
         return handler(args)
@@ -64,6 +63,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return terminal.FAILED
         terminal.error(str(exc))
         return code
+
+
+def _gui(path: str | None) -> int:
+    """Open the desktop app (imported only here: the command line never loads Qt)."""
+    try:
+        from ui.app import main as gui_main
+    except ImportError as exc:
+        terminal.error(
+            f"the desktop app cannot start ({exc}); the command line works: qualbench --help"
+        )
+        return terminal.FAILED
+    return gui_main(path)
 
 
 if __name__ == "__main__":

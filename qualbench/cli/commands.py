@@ -710,3 +710,10 @@ def turns(args: argparse.Namespace) -> int:
 def _first_words(text: str, width: int = 50) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 3] + "..."
+
+
+@_command
+def gui(args: argparse.Namespace) -> int:
+    from qualbench.cli import _gui
+
+    return _gui(args.project)

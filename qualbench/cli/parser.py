@@ -19,6 +19,7 @@ from qualbench.cli.commands import (
     demo,
     documents,
     excerpts,
+    gui,
     import_,
     info,
     memo,
@@ -38,6 +39,11 @@ def add_arguments(sub: Any) -> None:
         if project:
             p.add_argument("project", help="project file (.qualbench)")
         return p
+
+    p = cmd("gui", gui, "open the desktop app (on PROJECT, or the last project)", project=False)
+    p.add_argument(
+        "project", nargs="?", help="project file (.qualbench); default: the last one, or the sample"
+    )
 
     p = cmd(
         "demo",

@@ -38,6 +38,7 @@ class Excerpt:
     document_attributes: dict[str, str]
     participant_attributes: dict[str, str]
     memo: str
+    document_id: int = 0
 
     @property
     def timestamp(self) -> str:
@@ -174,6 +175,7 @@ def excerpts(session: Session, *, filters: Filters = EVERYTHING) -> list[Excerpt
                 doc_attrs.get(doc_id, {}),
                 case_attrs.get(case_id, {}) if case_id else {},
                 "\n".join(memos[cid]) if cid in memos else "",
+                doc_id,
             )
         )
     return out

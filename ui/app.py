@@ -1,0 +1,89 @@
+"""Start the desktop app: the coder's name on first run, then the last project (or the bundled
+sample the first time), one main window per open project."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from qualbench.store import ProjectError, open_project
+from ui.main_window import MainWindow
+from ui.session import ProjectSession
+from ui.settings import add_recent, coder_name, recent_projects, set_coder_name
+
+
+def ask_coder_name() -> str:
+    """The coder's name, asked once and kept in the settings."""
+    name = coder_name()
+    if name:
+        return name
+    default = getpass.getuser()
+    text, ok = QInputDialog.getText(
+        None,
+        "Welcome to QualBench",
+        "Your name or initials (recorded with every coding you make):",
+        text=default,
+    )
+    name = " ".join(text.split()) if ok and text.strip() else default
+    set_coder_name(name)
+    return name
+
+
+def sample_path() -> Path:
+    from qualbench.sample import build_sample, default_location
+
+    path = default_location()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build_sample(path).close()
+    return path
+
+
+class Controller:
+    """Opens projects into windows; switching projects closes the previous one cleanly."""
+
+    def __init__(self, coder: str) -> None:
+        self.coder = coder
+        self.window: MainWindow | None = None
+
+    def open(self, path: str | Path) -> bool:
+        try:
+            project = open_project(path)
+        except ProjectError as exc:
+            QMessageBox.warning(self.window, "QualBench", str(exc))
+            return False
+        old = self.window
+        if old is not None:
+            old.close()
+            old.session.close()
+        session = ProjectSession(project, coder=self.coder)
+        self.window = MainWindow(session, path=Path(path))
+        self.window.openRequested.connect(self.open)
+        self.window.show()
+        add_recent(str(Path(path).resolve()))
+        return True
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window.session.close()
+
+
+def main(path: str | None = None) -> int:
+    """Run the app; returns the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("QualBench")
+    app.setOrganizationName("QualBench")
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+    controller = Controller(ask_coder_name())
+    target = path
+    if target is None:
+        target = next((p for p in recent_projects() if Path(p).exists()), None)
+    if (target is None or not controller.open(target)) and not controller.open(sample_path()):
+        return 1
+    app.aboutToQuit.connect(controller.close)
+    return int(app.exec())
