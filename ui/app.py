@@ -4,10 +4,11 @@ sample the first time), one main window per open project."""
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from qualbench.store import ProjectError, open_project
@@ -86,4 +87,7 @@ def main(path: str | None = None) -> int:
     if (target is None or not controller.open(target)) and not controller.open(sample_path()):
         return 1
     app.aboutToQuit.connect(controller.close)
+    smoke = os.environ.get("QUALBENCH_QUIT_AFTER_MS")  # for start-up checks: show, then quit
+    if smoke:
+        QTimer.singleShot(int(smoke), app.quit)
     return int(app.exec())

@@ -348,8 +348,8 @@ class MainWindow(QMainWindow):
             self._reload_codings()
         elif changes.codings or (changes.documents and self.document.id in changes.documents):
             self._reload_codings(changes.codings or None)
-        if changes.memos:
-            self._reload_codings(None)
+        if changes.memos and not changes.codings:
+            self._reload_codings(frozenset())  # memo markers: the view redraws marks that changed
 
     def jump_to(self, document_id: int, start: int, end: int) -> None:
         if self.document is None or self.document.id != document_id:

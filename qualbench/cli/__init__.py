@@ -66,15 +66,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _gui(path: str | None) -> int:
-    """Open the desktop app (imported only here: the command line never loads Qt)."""
-    try:
-        from ui.app import main as gui_main
-    except ImportError as exc:
-        terminal.error(
-            f"the desktop app cannot start ({exc}); the command line works: qualbench --help"
-        )
+    """Open the desktop app. The core does not import it: the app registers itself as the
+    ``desktop`` entry point of the ``qualbench.frontends`` group (see pyproject.toml)."""
+    from importlib.metadata import entry_points
+
+    found = [e for e in entry_points(group="qualbench.frontends") if e.name == "desktop"]
+    if not found:
+        terminal.error("the desktop app is not installed; the command line works: qualbench --help")
         return terminal.FAILED
-    return gui_main(path)
+    try:
+        start = found[0].load()
+    except ImportError as exc:
+        terminal.error(f"the desktop app cannot start ({exc}); the command line works: qualbench --help")
+        return terminal.FAILED
+    return int(start(path))
 
 
 if __name__ == "__main__":

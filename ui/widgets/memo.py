@@ -43,6 +43,8 @@ class MemoEditor(QWidget):
         layout.addWidget(self.others)
         layout.addWidget(self.editor, 1)
         self._loading = False
+        self._dirty = False
+        self._saving = False  # our own save's change notice must not reload the editor
         self.set_target(None if target != "project" else 0, "")
 
     def set_target(self, target_id: int | None, label: str) -> None:
@@ -83,13 +85,22 @@ class MemoEditor(QWidget):
 
     def _typed(self) -> None:
         if not self._loading and self.target_id is not None:
+            self._dirty = True
             self.timer.start()
 
     def save(self) -> None:
         """Write pending text now (no-op when nothing changed)."""
-        if not self.timer.isActive():
-            return
         self.timer.stop()
+        if not self._dirty:
+            return
+        self._dirty = False
+        self._saving = True
+        try:
+            self._write()
+        finally:
+            self._saving = False
+
+    def _write(self) -> None:
         text = self.editor.toPlainText()
         memo_id, target, target_id = self.memo_id, self.target, self.target_id
         if memo_id is not None:
@@ -112,7 +123,7 @@ class MemoEditor(QWidget):
                 self.memo_id = created[0]
 
     def reload_if(self, changes: Changes) -> None:
-        if not self.timer.isActive() and (concerns_everything(changes) or changes.memos):
+        if not self._dirty and not self._saving and (concerns_everything(changes) or changes.memos):
             current = self.editor.toPlainText()
             rows = self._memos() if self.target_id is not None else []
             mine = next((m for m in rows if m.author == self.session.coder_name), None)

@@ -1,0 +1,97 @@
+"""Save screenshots of the main views on a copy of the sample project, to look at them.
+
+    QT_QPA_PLATFORM=offscreen python -m ui.screenshots /tmp/qualbench-shots [--dark]
+
+Nothing here is committed output: the folder is yours.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+
+def take(out: Path, *, dark: bool = False) -> list[Path]:
+    """Write PNGs of the workspace and its panels; returns their paths."""
+    os.environ.setdefault("QUALBENCH_SETTINGS_DIR", tempfile.mkdtemp(prefix="qualbench-settings-"))
+    os.environ.setdefault("QUALBENCH_CODER", "ana")
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    if dark:
+        app.setStyle("Fusion")
+        p = QPalette()
+        for role, color in (
+            (QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
+            (QPalette.ColorRole.Base, "#1f1f1f"), (QPalette.ColorRole.AlternateBase, "#2b2b2b"),
+            (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.Button, "#353535"),
+            (QPalette.ColorRole.ButtonText, "#e6e6e6"), (QPalette.ColorRole.Highlight, "#3d6fb4"),
+            (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#353535"),
+            (QPalette.ColorRole.ToolTipText, "#e6e6e6"), (QPalette.ColorRole.PlaceholderText, "#8a8a8a"),
+        ):  # fmt: skip
+            p.setColor(role, QColor(color))
+        app.setPalette(p)
+
+    from qualbench.sample import build_sample
+    from qualbench.store import open_project
+    from ui.main_window import MainWindow
+    from ui.session import ProjectSession
+
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="qualbench-shot-"))
+    build_sample(work / "sample.qualbench").close()
+    window = MainWindow(
+        ProjectSession(open_project(work / "sample.qualbench"), coder="ana"),
+        path=work / "sample.qualbench",
+    )
+    window.resize(1600, 1000)
+    window.show()
+    for _ in range(5):
+        app.processEvents()
+    police = next(n.id for n in window.codes.nodes.values() if n.name == "Police fear")
+    window.codes.select_codes([police])
+    quote = "The ambulance comes, and after them comes the police."
+    start = window.document.text.index(quote) if window.document else 0
+    window.view.select_span(start, start + len(quote), flash=False)
+    ids = window.view.coding_ids_at(start + 5)
+    if ids:
+        window._coding_focused(ids[0])
+    for _ in range(5):
+        app.processEvents()
+    suffix = "-dark" if dark else ""
+    shots = {
+        f"workspace{suffix}.png": window,
+        f"transcript{suffix}.png": window.view,
+        f"codes{suffix}.png": window.codes,
+        f"documents{suffix}.png": window.documents,
+        f"retrieval{suffix}.png": window.retrieval,
+        f"memos{suffix}.png": window.memos,
+    }
+    paths = []
+    for name, widget in shots.items():
+        path = out / name
+        widget.grab().save(str(path))
+        paths.append(path)
+    window.open_palette()
+    app.processEvents()
+    palette_path = out / f"palette{suffix}.png"
+    window.quick_palette.grab().save(str(palette_path))
+    paths.append(palette_path)
+    window.quick_palette.hide()
+    window.close()
+    window.session.close()
+    shutil.rmtree(work, ignore_errors=True)
+    return paths
+
+
+if __name__ == "__main__":
+    target = Path(
+        sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "qualbench-shots"
+    )
+    for p in take(target, dark="--dark" in sys.argv):
+        print(p)
