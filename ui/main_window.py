@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -130,12 +131,27 @@ class MainWindow(QMainWindow):
             self.resize(1400, 900)
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        QTimer.singleShot(0, self._restore_splitters)  # once the docks have their size
+        width = s.value("window/margin-width")
+        if width is not None and str(width).isdigit():
+            self.view.set_margin_width(int(width))
+
+    def _restore_splitters(self) -> None:
+        s = settings()
+        for split in self.findChildren(QSplitter):
+            saved = s.value(f"window/{split.objectName()}") if split.objectName() else None
+            if isinstance(saved, QByteArray):
+                split.restoreState(saved)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.memos.save_all()
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
+        for split in self.findChildren(QSplitter):
+            if split.objectName():
+                s.setValue(f"window/{split.objectName()}", split.saveState())
+        s.setValue("window/margin-width", self.view.margin_width())
         super().closeEvent(event)
 
     # --- menus and actions ---------------------------------------------------------------------

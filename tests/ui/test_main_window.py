@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSplitter
 from sqlalchemy import func, select
 
 from qualbench.db import CODE, CODING, MEMO
@@ -289,3 +289,22 @@ def test_everything_is_there_after_quit_and_reopen(make_window, sample_file: Pat
         == "Overall impressions after the first read."
     )
     assert again.codes.pinned(1) == police
+
+
+def test_layout_is_remembered(make_window, qtbot) -> None:
+    window = make_window()
+    window.docks["memos"].hide()
+    split = window.codes.findChild(QSplitter, "codes-split")
+    split.setSizes([200, 100])
+    first, second = split.sizes()
+    window.view.set_margin_width(220)
+    window.close()
+    window.session.close()
+    again = make_window()
+    assert not again.docks["memos"].isVisible()
+    assert again.view.margin_width() == 220
+    restored = again.codes.findChild(QSplitter, "codes-split")
+    qtbot.waitUntil(
+        lambda: abs(restored.sizes()[0] / sum(restored.sizes()) - first / (first + second)) < 0.05,
+        timeout=2000,
+    )

@@ -103,6 +103,7 @@ class CodesPanel(QWidget):
             self.toolbar.addAction(self.actions_by_name[name])
 
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("codes-split")
         split.addWidget(self.tree)
         split.addWidget(self.details)
         split.setStretchFactor(0, 3)

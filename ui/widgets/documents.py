@@ -100,6 +100,7 @@ class DocumentsPanel(QWidget):
         bottom_layout.addLayout(head)
         bottom_layout.addWidget(self.people_view)
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("documents-split")
         split.addWidget(top)
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)

@@ -124,6 +124,7 @@ class RetrievalPanel(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.count)
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("retrieval-split")
         split.addWidget(self.table)
         split.addWidget(self.preview)
         split.setStretchFactor(0, 3)
