@@ -21,6 +21,17 @@ def _private_settings(
     monkeypatch.setenv("QUALBENCH_CODER", "tester")
 
 
+@pytest.fixture(autouse=True)
+def _no_thread_left_running(qapp) -> Iterator[None]:
+    """A test that leaves background work running fails (it could crash the next one)."""
+    yield
+    from PySide6.QtCore import QThreadPool
+
+    pool = QThreadPool.globalInstance()
+    finished = pool.waitForDone(10_000)
+    assert finished and pool.activeThreadCount() == 0, "a background task was still running"
+
+
 @pytest.fixture
 def sample_file(_sample_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "sample.qualbench"

@@ -51,8 +51,8 @@ class DocumentsPanel(QWidget):
         self.filter = QLineEdit(placeholderText="Filter documents…")
         self.filter.setClearButtonEnabled(True)
 
-        self.model = QStandardItemModel(0, 2)
-        self.model.setHorizontalHeaderLabels(["Document", "Codings"])
+        self.model = QStandardItemModel(0, 3)
+        self.model.setHorizontalHeaderLabels(["Document", "Codings", "Attributes"])
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setRecursiveFilteringEnabled(True)
@@ -62,9 +62,10 @@ class DocumentsPanel(QWidget):
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.header().resizeSection(0, 170)
         self.tree.activated.connect(self._activated)
         self.tree.clicked.connect(self._activated)
 
@@ -148,7 +149,7 @@ class DocumentsPanel(QWidget):
                     font = groups[key].font()
                     font.setBold(True)
                     groups[key].setFont(font)
-                    self.model.appendRow([groups[key], QStandardItem("")])
+                    self.model.appendRow([groups[key], QStandardItem(""), QStandardItem("")])
                 parent = groups[key]
             item = QStandardItem(r.name)
             item.setData(r.id, ID_ROLE)
@@ -163,7 +164,9 @@ class DocumentsPanel(QWidget):
                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
                 Qt.ItemDataRole.TextAlignmentRole,
             )
-            parent.appendRow([item, count])
+            shown = QStandardItem(" · ".join(v for k, v in values.items() if k != by))
+            shown.setToolTip(item.toolTip())
+            parent.appendRow([item, count, shown])
         for key, group in groups.items():
             n = group.rowCount()
             group.setText(f"{key} ({n})")
