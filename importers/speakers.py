@@ -16,8 +16,8 @@ respondent, Q, ...), when it recurs and looks like a name or is one word, or whe
 were already found and it looks like a name; so ``Date: 3 May`` in a header or ``He said: go``
 in a turn are not speakers. A label with a time needs to look like a name or recur, so that
 ``We begin at 9:30`` is no header. A turn starts at its label (indentation left out). Lines
-without a label continue the current turn. Consecutive turns of one speaker are one turn,
-unless each has its own time stamp (then each keeps its time).
+without a label continue the current turn. Every label opens a turn, also when the same speaker
+goes on: each labelled passage is shown and coded as it was written.
 """
 
 from __future__ import annotations
@@ -222,15 +222,10 @@ def find_turns(text: str) -> tuple[Turn, ...]:
             body_start += 1
         body_start = min(body_start, end)
         speaker = names.setdefault(mark.key, mark.label)
-        if (
-            turns
-            and turns[-1].speaker == speaker
-            and (mark.timestamp_ms is None or turns[-1].timestamp_ms is None)
-        ):
+        if turns and turns[-1].speaker == speaker and turns[-1].body_start == turns[-1].end:
+            # A label with no words (``P2:`` then ``P2: words``): one turn, words at the second.
             prev = turns[-1]
-            # A label with no words (``P2:`` then ``P2: words``): the words start at the second.
-            merged_body = body_start if prev.body_start == prev.end else prev.body_start
-            turns[-1] = Turn(prev.start, merged_body, end, speaker, prev.timestamp_ms)
+            turns[-1] = Turn(prev.start, body_start, end, speaker, prev.timestamp_ms)
         else:
             turns.append(Turn(mark.start, body_start, end, speaker, mark.timestamp_ms))
     return tuple(turns)

@@ -227,9 +227,9 @@ def apply_code(
     return Command("Apply code", run, lambda s: _coding_scope(CODING.c.uuid == uid))
 
 
-def remove_coding(coding_id: int) -> Command:
+def remove_coding(coding_id: int, *, label: str = "Remove coding") -> Command:
     return Command(
-        "Remove coding",
+        label,
         lambda s: coding_svc.remove_coding(s, coding_id),
         lambda s: _coding_scope(CODING.c.id == coding_id),
     )
@@ -295,11 +295,22 @@ def _codes_scope(code_ids: Sequence[int]) -> Scope:
 
 
 def delete_code(code_id: int) -> Command:
-    return Command(
-        "Delete code",
-        lambda s: codes_svc.delete_codes(s, code_id),
-        lambda s: _codes_scope(codes_svc.descendants(s, code_id)),
-    )
+    return delete_codes([code_id])
+
+
+def delete_codes(code_ids: Sequence[int]) -> Command:
+    """Delete codes with their sub-codes, codings and memos, as one undoable action."""
+    ids = list(dict.fromkeys(code_ids))
+
+    def run(s: Session) -> Changes:
+        changes = Changes()
+        for cid in ids:
+            if s.execute(select(CODE.c.id).where(CODE.c.id == cid)).first() is not None:  # not yet gone with a parent
+                changes |= codes_svc.delete_codes(s, cid)
+        return changes
+
+    label = "Delete code" if len(ids) == 1 else f"Delete {len(ids)} codes"
+    return Command(label, run, lambda s: _codes_scope(sorted({d for cid in ids for d in codes_svc.descendants(s, cid)})))
 
 
 def merge_codes(source_ids: Sequence[int], target_id: int) -> Command:
@@ -350,16 +361,16 @@ def delete_memo(memo_id: int) -> Command:
     )
 
 
-def recode(coding_id: int, *, code_id: int) -> Command:
+def recode(coding_id: int, *, code_id: int, label: str = "Recode") -> Command:
     return Command(
-        "Recode",
+        label,
         lambda s: coding_svc.recode(s, coding_id, code_id=code_id),
         lambda s: _coding_scope(CODING.c.id == coding_id),
     )
 
 
 def apply_codes(
-    *, document_id: int, start: int, end: int, code_ids: Sequence[int], coder_id: int
+    *, document_id: int, start: int, end: int, code_ids: Sequence[int], coder_id: int, label: str = ""
 ) -> Command:
     """Several codes on one span, as one undoable action."""
     uids = {code_id: new_uuid() for code_id in code_ids}
@@ -378,7 +389,7 @@ def apply_codes(
             )[1]
         return changes
 
-    label = "Apply code" if len(uids) == 1 else f"Apply {len(uids)} codes"
+    label = label or ("Apply code" if len(uids) == 1 else f"Apply {len(uids)} codes")
     return Command(label, run, lambda s: _coding_scope(CODING.c.uuid.in_(list(uids.values()))))
 
 
@@ -465,4 +476,19 @@ def set_values(*, scope: str, owner_id: int, values: dict[str, str]) -> Command:
         "Edit attributes",
         lambda s: cases_svc.set_values(s, scope=scope, owner_id=owner_id, values=values),
         rows,
+    )
+
+
+def recode_to_new_code(coding_id: int, *, name: str, parent_id: int | None = None) -> Command:
+    """A new code, given to an existing coding in place of its code."""
+    code_uid = new_uuid()
+
+    def run(s: Session) -> Changes:
+        code_id, changes = codes_svc.create_code(s, name=name, parent_id=parent_id, uuid=code_uid)
+        return changes | coding_svc.recode(s, coding_id, code_id=code_id)
+
+    return Command(
+        f"Recode to new code {name!r}",
+        run,
+        lambda s: [(CODE, CODE.c.uuid == code_uid), *_coding_scope(CODING.c.id == coding_id)],
     )

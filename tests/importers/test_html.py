@@ -46,7 +46,8 @@ def test_visible_text_in_paragraphs(tmp_path: Path) -> None:
         assert hidden not in t.text
     assert turns_of(t) == [
         ("Interviewer", "When do you start & finish?", None),
-        ("P1", "At four a.m. \u2014 every day.\n\nEven on Sundays.\n\nP1: Really early.", None),
+        ("P1", "At four a.m. \u2014 every day.\n\nEven on Sundays.", None),
+        ("P1", "Really early.", None),
         ("Interviewer", "Why?", None),
         ("P1", "The ovens.", None),
         ("P2", "Keep   these\n    spaces.", None),

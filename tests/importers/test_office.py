@@ -104,7 +104,8 @@ def test_docx_table_of_time_speaker_and_words_with_a_header_row(tmp_path: Path) 
     assert turns_of(t) == [
         ("Interviewer", "Can you hear me?", 4_000),
         ("Dana", "Yes, clearly.", 7_000),
-        ("Interviewer", "Good.\n\nInterviewer: Let us begin.", 70_000),
+        ("Interviewer", "Good.", 70_000),
+        ("Interviewer", "Let us begin.", None),
     ]
 
 

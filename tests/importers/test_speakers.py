@@ -192,32 +192,38 @@ def test_continuation_paragraphs_belong_to_the_turn() -> None:
     ]
 
 
-def test_consecutive_turns_of_one_speaker_merge_unless_each_has_its_time() -> None:
+def test_each_label_opens_a_turn_even_for_the_same_speaker() -> None:
     stamped = _read(
         "[00:00:05] Interviewer: Hello.\n"
         "[00:00:09] Interviewer: Can you hear me?\n"
         "[00:00:12] P1: Yes.\n"
-        "[00:00:20] Interviewer: No problem.\n"
     )
     # Each stamped turn keeps its own time: it is where to look in the recording.
     assert turns_of(stamped) == [
         ("Interviewer", "Hello.", 5_000),
         ("Interviewer", "Can you hear me?", 9_000),
         ("P1", "Yes.", 12_000),
-        ("Interviewer", "No problem.", 20_000),
     ]
-    plain = _read(
-        "Interviewer: Hello.\nInterviewer: Can you hear me?\nP1: Yes.\nP1: Sorry, I was muted.\n"
-    )
+    plain = _read("Interviewer: Hello.\nInterviewer: Can you hear me?\nP1: Yes.\n")
     assert turns_of(plain) == [
-        ("Interviewer", "Hello.\nInterviewer: Can you hear me?", None),
-        ("P1", "Yes.\nP1: Sorry, I was muted.", None),
+        ("Interviewer", "Hello.", None),
+        ("Interviewer", "Can you hear me?", None),
+        ("P1", "Yes.", None),
     ]
+    # A label with no words before the same label with words is one turn.
+    empty = _read("P2:\nP2: Words at last.\nP1: Fine.\n")
+    assert turns_of(empty) == [("P2", "Words at last.", None), ("P1", "Fine.", None)]
 
 
 def test_label_case_differences_are_one_speaker() -> None:
     t = _read("Interviewer: Hi.\nP1: Hello.\nINTERVIEWER: Ready?\ninterviewer : Sure?\nP1: Yes.\n")
-    assert [s for s, _, _ in turns_of(t)] == ["Interviewer", "P1", "Interviewer", "P1"]
+    assert [s for s, _, _ in turns_of(t)] == [
+        "Interviewer",
+        "P1",
+        "Interviewer",
+        "Interviewer",
+        "P1",
+    ]
 
 
 def test_preamble_lines_are_not_speakers() -> None:

@@ -157,6 +157,14 @@ def first_free_lane(
     return lane
 
 
+def initials(name: str) -> str:
+    """``Ana Lima`` -> ``AL``; a single word keeps up to three letters (``ben`` -> ``ben``)."""
+    words = name.split()
+    if len(words) > 1:
+        return "".join(w[0] for w in words[:3]).upper()
+    return name[:3]
+
+
 class CodingState:
     """The codings, codes, coders, filters and focus of one transcript view."""
 
@@ -173,6 +181,8 @@ class CodingState:
         self.focused: int | None = None
         self._label_starts: list[int] = []
         self._label_ends: list[int] = []
+        self._coders_for: IntervalIndex | None = None
+        self._coders_count = 0
 
     # --- turns -------------------------------------------------------------------------------
 
@@ -250,6 +260,21 @@ class CodingState:
     def color(self, code_id: int) -> str | None:
         code = self.codes.get(code_id)
         return code[1] if code else None
+
+    def label(self, s: Span) -> str:
+        """A bar's label: the code's leaf name, and its coder's initials when codings of more
+        than one coder are shown (two coders' "Police fear" must not look the same)."""
+        name = self.code_name(s.code_id)
+        if self._coders_shown() > 1:
+            name += f" · {initials(self.coders.get(s.coder_id, ''))}"
+        return name
+
+    def _coders_shown(self) -> int:
+        """How many coders' codings are drawn (cached per index: labels ask on every paint)."""
+        if self._coders_for is not self.index:
+            self._coders_for = self.index
+            self._coders_count = len({x.coder_id for x in self.index.spans})
+        return self._coders_count
 
     def code_name(self, code_id: int) -> str:
         """The code's leaf name (its path's last part)."""

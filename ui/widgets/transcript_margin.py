@@ -231,7 +231,7 @@ class CodingMargin(QWidget):
             ink = readable(color, dark=dark)
             memo_w = 9.0 if s.has_memo else 0.0
             name = fm.elidedText(
-                self.state.code_name(s.code_id), Qt.TextElideMode.ElideRight, rect.width() - memo_w
+                self.state.label(s), Qt.TextElideMode.ElideRight, rect.width() - memo_w
             )
             tw = fm.horizontalAdvance(name)
             cy = rect.center().y()
