@@ -60,7 +60,7 @@ def take(out: Path, *, dark: bool = False) -> list[Path]:
     window.view.select_span(start, start + len(quote), flash=False)
     ids = window.view.coding_ids_at(start + 5)
     if ids:
-        window._coding_focused(ids[0])
+        window.coding.focus(ids[0])
     for _ in range(5):
         app.processEvents()
     suffix = "-dark" if dark else ""
@@ -77,7 +77,7 @@ def take(out: Path, *, dark: bool = False) -> list[Path]:
         path = out / name
         widget.grab().save(str(path))
         paths.append(path)
-    window.open_palette()
+    window.coding.open_palette()
     app.processEvents()
     palette_path = out / f"palette{suffix}.png"
     window.quick_palette.grab().save(str(palette_path))

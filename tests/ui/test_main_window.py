@@ -58,7 +58,7 @@ def test_apply_pinned_code_by_number_key_then_undo_redo(make_window, qtbot) -> N
     qtbot.keyClick(window.view.text_edit, Qt.Key.Key_3)
     mine = _codings(window, coder_id=window.session.coder_id)
     assert (span[0], span[1], police, window.session.coder_id) in mine and len(mine) == before + 1
-    assert window.undo_action.text() == "Undo Apply code"
+    assert window.undo_action.text() == "Undo Apply 'Police fear'"
     window.undo_action.trigger()
     assert len(_codings(window, coder_id=window.session.coder_id)) == before
     window.redo_action.trigger()
@@ -69,7 +69,7 @@ def test_apply_pinned_code_by_number_key_then_undo_redo(make_window, qtbot) -> N
 def test_quick_code_palette_fuzzy_search_and_create(make_window, qtbot) -> None:
     window = make_window()
     span = _select_quote(window)
-    window.open_palette()
+    window.coding.open_palette()
     assert window.quick_palette.isVisible()
     qtbot.keyClicks(window.quick_palette.query, "polce fear")  # a typo still finds it
     assert window.quick_palette.list.item(0).text() == "Police fear"
@@ -79,7 +79,7 @@ def test_quick_code_palette_fuzzy_search_and_create(make_window, qtbot) -> None:
         window
     )
     # A name that matches nothing becomes a new code applied to the selection.
-    window.open_palette()
+    window.coding.open_palette()
     qtbot.keyClicks(window.quick_palette.query, "Ambulance and police")
     last = window.quick_palette.list.item(window.quick_palette.list.count() - 1)
     assert last.text().startswith("Create code")
@@ -152,7 +152,7 @@ def test_code_a_whole_turn_with_the_selected_code(make_window) -> None:
     window.view.select_span(start + 4, start + 4, flash=False)
     trauma = _code_id(window, "Trauma and loss")
     window.codes.select_codes([trauma])
-    window.code_unit("turn")
+    window.coding.code_unit("turn")
     turn = next(t for t in window.document.turns if t.start <= start < t.end)
     assert (turn.body_start, turn.end, trauma, window.session.coder_id) in _codings(window)
 
@@ -270,7 +270,7 @@ def test_everything_is_there_after_quit_and_reopen(make_window, sample_file: Pat
     police = _code_id(window, "Police fear")
     window.codes.pin(police, 1)
     span = _select_quote(window)
-    window.apply_pinned(1)
+    window.coding.apply_pinned(1)
     editor = window.memos.editors["project"].editor
     editor.setPlainText("Overall impressions after the first read.")
     window.close()
@@ -308,3 +308,100 @@ def test_layout_is_remembered(make_window, qtbot) -> None:
         lambda: abs(restored.sizes()[0] / sum(restored.sizes()) - first / (first + second)) < 0.05,
         timeout=2000,
     )
+
+
+def test_text_keys_only_act_in_the_transcript(make_window, qtbot) -> None:
+    window = make_window()
+    police = _code_id(window, "Police fear")
+    window.codes.pin(police, 3)
+    _select_quote(window)
+    before = _codings(window)
+    window.retrieval.table.setFocus()
+    qtbot.keyClick(window.retrieval.table, Qt.Key.Key_3)
+    window.codes.tree.setFocus()
+    ids = window.view.coding_ids_at(window.document.text.index(QUOTE) + 3)
+    window.coding.focus(ids[0])
+    qtbot.keyClick(window.codes.tree, Qt.Key.Key_Delete)
+    assert _codings(window) == before  # neither coded nor removed from another panel
+    window.view.text_edit.setFocus()
+    qtbot.keyClick(window.view.text_edit, Qt.Key.Key_Delete)
+    assert len(_codings(window)) == len(before) - 1
+
+
+def test_drag_text_onto_a_code_in_the_tree(make_window) -> None:
+    window = make_window()
+    start = window.document.text.index(QUOTE)
+    gratitude = _code_id(window, "Gratitude")
+    mime = QMimeData()
+    mime.setData(
+        "application/x-qualbench-span",
+        f"{window.document.id},{start},{start + len(QUOTE)}".encode(),
+    )
+    index = window.codes.model.index_of(gratitude)
+    assert window.codes.model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, index)
+    window.codes.model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, index)
+    assert (start, start + len(QUOTE), gratitude, window.session.coder_id) in _codings(window)
+
+
+def test_recode_to_a_new_code_keeps_one_coding(make_window, qtbot) -> None:
+    window = make_window()
+    offset = window.document.text.index(QUOTE) + 3
+    coding = window.view.coding_ids_at(offset)[0]
+    count = len(_codings(window))
+    window.coding.focus(coding)
+    window.coding.recode()
+    assert "Recode" in window.quick_palette.query.placeholderText()
+    qtbot.keyClicks(window.quick_palette.query, "Calling for help")
+    window.quick_palette.list.setCurrentRow(window.quick_palette.list.count() - 1)
+    qtbot.keyClick(window.quick_palette.query, Qt.Key.Key_Return)
+    assert len(_codings(window)) == count
+    assert _code_id(window, "Calling for help") in {c[2] for c in _codings(window)}
+
+
+def test_a_pending_coding_memo_survives_removing_the_coding(make_window, qtbot) -> None:
+    window = make_window()
+    offset = window.document.text.index(QUOTE) + 3
+    coding = window.view.coding_ids_at(offset)[0]
+    window.coding.focus(coding)
+    editor = window.memos.editors["coding"].editor
+    qtbot.keyClicks(editor, "Ambulance means police here")
+    window.coding.remove(coding)  # before the autosave fired
+    window.undo_action.trigger()
+    with window.session.read() as s:
+        texts = s.execute(select(MEMO.c.text).where(MEMO.c.coding_id == coding)).scalars().all()
+    assert texts == ["Ambulance means police here"]
+
+
+def test_find_in_the_document(make_window, qtbot) -> None:
+    window = make_window()
+    window.find_bar.start()
+    qtbot.keyClicks(window.find_bar.query, "the   POLICE")
+    first = window.view.selected_span()
+    assert first is not None and window.document.text[first[0] : first[1]].lower() == "the police"
+    qtbot.keyClick(window.find_bar.query, Qt.Key.Key_Return)
+    second = window.view.selected_span()
+    assert second is not None and second[0] > first[0]
+    assert " of " in window.find_bar.count.text()
+
+
+def test_show_only_the_selected_codes(make_window) -> None:
+    window = make_window()
+    offset = window.document.text.index("Because I lost many friends.") + 3
+    police = _code_id(window, "Police fear")
+    window.codes.select_codes([police])
+    window.only_selected_action.setChecked(True)
+    assert window.view.coding_ids_at(offset) == []  # trauma codings hidden
+    assert "only the selected codes" in window.header.text()
+    window.only_selected_action.setChecked(False)
+    assert window.view.coding_ids_at(offset)
+
+
+def test_deleting_several_codes_is_one_undo_step(make_window, monkeypatch) -> None:
+    window = make_window()
+    ids = [_code_id(window, "Gratitude"), _code_id(window, "Coping strategies")]
+    window.codes.select_codes(ids)
+    monkeypatch.setattr(window.codes, "confirm", lambda *a: True)
+    window.codes.delete_selected()
+    assert not set(ids) & set(window.codes.nodes)
+    window.undo_action.trigger()
+    assert set(ids) <= set(window.codes.nodes)

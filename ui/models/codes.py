@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QFont
 from qualbench.services.codes import CodeNode
 
 CODE_MIME = "application/x-qualbench-code-ids"
+SPAN_MIME = "application/x-qualbench-span"  # "document id,start,end" of text being dragged
 CODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
@@ -43,6 +44,7 @@ class CodesModel(QAbstractItemModel):
 
     moveRequested = Signal(int, object, int)  # code id, new parent id or None, position
     renameRequested = Signal(int, str)
+    spanDropped = Signal(list, int, int, int)  # code ids, document id, start, end
 
     def __init__(self) -> None:
         super().__init__()
@@ -50,6 +52,7 @@ class CodesModel(QAbstractItemModel):
         self._roots: list[CodeNode] = []
         self._counts: dict[int, int] = {}
         self._pins: dict[int, int] = {}  # code id -> key 1..9
+        self._totals: dict[int, int] = {}  # codings including sub-codes
 
     # --- data in -------------------------------------------------------------------------
     def set_codes(
@@ -60,11 +63,25 @@ class CodesModel(QAbstractItemModel):
         self._roots = [n for n in nodes if n.parent_id is None or n.parent_id not in self._nodes]
         self._counts = counts
         self._pins = pins
+        self._totals = self._subtotals()
         self.endResetModel()
 
     def set_counts(self, counts: dict[int, int]) -> None:
         self._counts = counts
+        self._totals = self._subtotals()
         self._emit_all(1)
+
+    def _subtotals(self) -> dict[int, int]:
+        """Codings of each code with all its sub-codes."""
+        totals: dict[int, int] = {}
+
+        def total(node: CodeNode) -> int:
+            totals[node.id] = self._counts.get(node.id, 0) + sum(total(c) for c in node.children)
+            return totals[node.id]
+
+        for root in self._roots:
+            total(root)
+        return totals
 
     def set_pins(self, pins: dict[int, int]) -> None:
         self._pins = pins
@@ -120,7 +137,7 @@ class CodesModel(QAbstractItemModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return ("Code", "Codings")[section]
+            return ("Code", "Codings (with sub-codes)")[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -146,9 +163,13 @@ class CodesModel(QAbstractItemModel):
                     tip += f"<br>{_esc(node.definition)}"
                 return tip
         if col == 1:
-            count = self._counts.get(node.id, 0)
+            count, total = self._counts.get(node.id, 0), self._totals.get(node.id, 0)
             if role == Qt.ItemDataRole.DisplayRole:
+                if node.children and total != count:
+                    return f"{count or ''} ({total})".strip()
                 return str(count) if count else ""
+            if role == Qt.ItemDataRole.ToolTipRole and node.children:
+                return f"{count} codings of this code, {total} with its sub-codes"
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if role == Qt.ItemDataRole.FontRole:
@@ -182,7 +203,7 @@ class CodesModel(QAbstractItemModel):
 
     # --- drag and drop -------------------------------------------------------------------------
     def mimeTypes(self) -> list[str]:
-        return [CODE_MIME]
+        return [CODE_MIME, SPAN_MIME]
 
     def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]
         ids = list(dict.fromkeys(n.id for i in indexes if (n := self.node(i)) is not None))
@@ -192,11 +213,24 @@ class CodesModel(QAbstractItemModel):
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
     def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        if data.hasFormat(SPAN_MIME):
+            return self.node(parent) is not None  # text goes onto a code
+        return data.hasFormat(CODE_MIME)
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
     ) -> bool:
+        if data.hasFormat(SPAN_MIME):  # text dragged from the transcript onto a code: code it
+            target = self.node(parent)
+            raw = bytes(data.data(SPAN_MIME).data()).decode("utf-8").split(",")
+            if target is not None and len(raw) == 3 and all(x.strip().isdigit() for x in raw):
+                self.spanDropped.emit([target.id], int(raw[0]), int(raw[1]), int(raw[2]))
+            return False
         ids = decode_code_ids(data)
         if not ids or action != Qt.DropAction.MoveAction:
             return False

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QColorDialog,
@@ -71,6 +71,7 @@ class CodesPanel(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.doubleClicked.connect(self._double_clicked)
+        self.tree.setExpandsOnDoubleClick(False)  # double-click applies the code
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -83,22 +84,19 @@ class CodesPanel(QWidget):
         self.toolbar = QToolBar()
         self.toolbar.setIconSize(self.toolbar.iconSize() * 0.8)
         self.actions_by_name: dict[str, QAction] = {}
-        for name, text, shortcut, slot in (
-            ("new", "New code", "Ctrl+Shift+N", self.new_code),
-            ("sub", "New sub-code", "", self.new_subcode),
-            ("rename", "Rename", "F2", self.rename_selected),
-            ("color", "Colour…", "", self.recolour_selected),
-            ("merge", "Merge into…", "", self.merge_selected),
-            ("delete", "Delete", "", self.delete_selected),
-            ("pin", "Pin to key…", "", self.pin_selected),
+        # Shortcuts (Ctrl+Shift+N, F2) belong to the window's Codebook menu, not to these.
+        for name, text, slot in (
+            ("new", "New", self.new_code),
+            ("sub", "Sub-code", self.new_subcode),
+            ("rename", "Rename (F2)", self.rename_selected),
+            ("color", "Colour", self.recolour_selected),
+            ("merge", "Merge", self.merge_selected),
+            ("delete", "Delete", self.delete_selected),
+            ("pin", "Pin to key…", self.pin_selected),
         ):
             action = QAction(text, self)
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
+            action.triggered.connect(lambda checked=False, f=slot: f())
             self.actions_by_name[name] = action
-            self.addAction(action)
         for name in ("new", "sub", "color", "merge", "delete"):
             self.toolbar.addAction(self.actions_by_name[name])
 
@@ -227,7 +225,9 @@ class CodesPanel(QWidget):
     def new_code(self, *, parent_id: int | None = None) -> None:
         name = self.ask_text("New code", "Name of the new code:")
         if name:
-            self.session.run(undo.create_code(name=name, parent_id=parent_id))
+            command = undo.create_code(name=name, parent_id=parent_id)
+            if self.session.run(command):
+                self.select_codes(sorted(command.changes.codes))
 
     def new_subcode(self) -> None:
         ids = self.selected_ids()
@@ -274,9 +274,7 @@ class CodesPanel(QWidget):
             + ". You can undo it (Ctrl+Z)."
         )
         if self.confirm("Delete code", text):
-            for cid in ids:
-                if cid in self.nodes:
-                    self.session.run(undo.delete_code(cid))
+            self.session.run(undo.delete_codes(ids))
 
     def pin_selected(self) -> None:
         ids = self.selected_ids()

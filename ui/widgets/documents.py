@@ -79,6 +79,7 @@ class DocumentsPanel(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.people.itemChanged.connect(self._person_edited)
+        self.people_view.setTabKeyNavigation(False)  # Tab leaves the table (no keyboard trap)
         self.people_label = QLabel("Participants")
         add_attr = QPushButton("Add attribute…")
         add_attr.clicked.connect(self.add_attribute)

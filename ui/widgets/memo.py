@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
 from qualbench.changes import Changes
@@ -37,6 +37,7 @@ class MemoEditor(QWidget):
         self.timer.setInterval(SAVE_AFTER_MS)
         self.timer.timeout.connect(self.save)
         self.editor.textChanged.connect(self._typed)
+        self.editor.installEventFilter(self)  # leaving the editor saves at once
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.title)
@@ -57,6 +58,15 @@ class MemoEditor(QWidget):
         self._load()
         if not has_target:
             self.editor.setPlaceholderText(f"Select a {self.target} to write a memo on it.")
+
+    def eventFilter(self, watched: object, event: object) -> bool:
+        if (
+            watched is self.editor
+            and isinstance(event, QEvent)
+            and event.type() == QEvent.Type.FocusOut
+        ):
+            self.save()
+        return super().eventFilter(watched, event)  # type: ignore[arg-type]
 
     def _memos(self) -> list[MemoRow]:
         with self.session.read() as s:
@@ -101,6 +111,8 @@ class MemoEditor(QWidget):
             self._saving = False
 
     def _write(self) -> None:
+        if not self._target_exists():
+            return  # removed meanwhile; undoing the removal brings back a memo saved before
         text = self.editor.toPlainText()
         memo_id, target, target_id = self.memo_id, self.target, self.target_id
         if memo_id is not None:
@@ -121,6 +133,20 @@ class MemoEditor(QWidget):
 
             if self.session.write(create):
                 self.memo_id = created[0]
+
+    def _target_exists(self) -> bool:
+        if self.target == "project" or self.target_id is None:
+            return self.target == "project"
+        from sqlalchemy import select
+
+        from qualbench.db import CASES, CODE, CODING, DOCUMENT
+
+        table = {"document": DOCUMENT, "code": CODE, "coding": CODING, "case": CASES}[self.target]
+        with self.session.read() as s:
+            return (
+                s.execute(select(table.c.id).where(table.c.id == self.target_id)).first()
+                is not None
+            )
 
     def reload_if(self, changes: Changes) -> None:
         if not self._dirty and not self._saving and (concerns_everything(changes) or changes.memos):

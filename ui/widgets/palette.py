@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from qualbench.services.codes import CodeNode
 
@@ -36,25 +36,33 @@ class Choice:
 
 
 def rank(choices: list[Choice], query: str, *, first: Sequence[int] = ()) -> list[Choice]:
-    """Codes for ``query``: an exact/prefix name match first, then fuzzy matches of path and
-    definition; with no query, the ``first`` ids (pinned, recent) then the rest in tree order."""
+    """Codes for ``query``, best first. A code's name is scored on its own (so a typo like
+    "polce fear" still finds "Police fear"), its path and definition and keywords more
+    loosely; with no query, the ``first`` ids (recent, pinned) then the rest in tree order."""
     if not query.strip():
         lead = [c for cid in first for c in choices if c.code_id == cid]
         return lead + [c for c in choices if c not in lead]
     q = query.strip().casefold()
-    found = process.extract(
-        q, [c.search for c in choices], scorer=fuzz.WRatio, limit=MAX_RESULTS, score_cutoff=55
-    )
-    scored = [(score, choices[i]) for _, score, i in found]
-    for c in choices:  # words of the name starting with the query beat fuzzy scores
+    scored: list[tuple[float, Choice]] = []
+    for c in choices:
         name = c.path.rsplit(" > ", 1)[-1].casefold()
-        if name.startswith(q) or f" {q}" in f" {name}":
-            scored.append((200 if name.startswith(q) else 150, c))
-    best: dict[int, tuple[float, Choice]] = {}
-    for score, c in scored:
-        if c.code_id not in best or score > best[c.code_id][0]:
-            best[c.code_id] = (score, c)
-    return [c for _, c in sorted(best.values(), key=lambda sc: -sc[0])][:MAX_RESULTS]
+        if name.startswith(q):
+            score = 200.0
+        elif f" {q}" in f" {name}":
+            score = 150.0
+        else:
+            score = max(
+                fuzz.ratio(q, name),  # whole-name typos
+                fuzz.partial_ratio(q, name) * 0.95 if len(q) >= 4 else 0,  # part of a long name
+                fuzz.token_set_ratio(q, c.path.casefold()) * 0.9,
+                fuzz.partial_token_set_ratio(q, c.search) * 0.8
+                if len(q) >= 4
+                else 0,  # definitions
+            )
+        if score >= 62:
+            scored.append((score, c))
+    scored.sort(key=lambda sc: -sc[0])
+    return [c for _, c in scored[:MAX_RESULTS]]
 
 
 def choices_from(nodes: list[CodeNode]) -> list[Choice]:
@@ -90,9 +98,14 @@ class QuickCodePalette(QFrame):
         self.query.installEventFilter(self)
         self.list.itemActivated.connect(lambda item: self._choose(item, keep=False))
 
-    def open(self, choices: list[Choice], *, first: Sequence[int], at: QPoint) -> None:
+    def open(
+        self, choices: list[Choice], *, first: Sequence[int], at: QPoint, title: str = ""
+    ) -> None:
+        """Show the palette at ``at``; ``title`` says what it is for (e.g. which coding is being
+        recoded) instead of the default prompt."""
         self.choices = choices
         self.first = list(first)
+        self.query.setPlaceholderText(title or "Code to apply… (type to search, Enter to apply)")
         self.query.clear()
         self._update("")
         self.move(at)

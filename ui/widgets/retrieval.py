@@ -6,7 +6,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -90,13 +97,22 @@ class RetrievalPanel(QWidget):
         self.attribute = QComboBox()
         self.value = QComboBox()
         self.count = QLabel("Select codes to see their excerpts.")
+        for combo in (self.coder, self.value, self.attribute):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumContentsLength(8)
         for combo in (self.coder, self.value):
             combo.currentIndexChanged.connect(lambda _: self.refresh())
         self.attribute.currentIndexChanged.connect(self._attribute_changed)
 
         self.model = ExcerptsModel()
+        self.sorted = QSortFilterProxyModel(self)
+        self.sorted.setSourceModel(self.model)
         self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table.setModel(self.sorted)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(
+            -1, Qt.SortOrder.AscendingOrder
+        )  # codebook order until a header is clicked
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -208,11 +224,20 @@ class RetrievalPanel(QWidget):
         else:
             self.preview.clear()
 
+    def _row(self, index: QModelIndex) -> Excerpt | None:
+        """The excerpt behind a row of the (sortable) table."""
+        source = self.sorted.mapToSource(index) if index.model() is self.sorted else index
+        return (
+            self.model.rows[source.row()]
+            if source.isValid() and source.row() < len(self.model.rows)
+            else None
+        )
+
     def _preview(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid() or current.row() >= len(self.model.rows):
+        e = self._row(current)
+        if e is None:
             self.preview.clear()
             return
-        e = self.model.rows[current.row()]
         text = self._texts.get(e.document_id)
         if text is None:
             with self.session.read() as s:
@@ -235,8 +260,8 @@ class RetrievalPanel(QWidget):
         )
 
     def _jump(self, index: QModelIndex) -> None:
-        if index.isValid():
-            e = self.model.rows[index.row()]
+        e = self._row(index)
+        if e is not None:
             self.jumpRequested.emit(e.document_id, e.start, e.end)
 
     def step(self, delta: int) -> None:
@@ -246,7 +271,7 @@ class RetrievalPanel(QWidget):
             return
         row = max(0, min(rows - 1, self.table.currentIndex().row() + delta))
         self.table.selectRow(row)
-        self._jump(self.model.index(row, 0))
+        self._jump(self.sorted.index(row, 0))
 
     def _on_changed(self, changes: Changes) -> None:
         if concerns_everything(changes) or changes.coders or changes.attributes:
