@@ -119,34 +119,21 @@ class CodingController(QObject):
             coding, self.palette_mode, self.palette_coding = self.palette_coding, "apply", None
             self.run(undo.recode_to_new_code(coding, name=name))
             return
-        doc, span = self.w.document, self.span()
-        if doc is None or span is None:
+        if self.span() is None:
             self.run(undo.create_code(name=name))
-            return
-        self.run(
-            undo.in_vivo(
-                document_id=doc.id,
-                start=span[0],
-                end=span[1],
-                coder_id=self.w.session.coder_id,
-                name=name,
-            )
-        )
+        else:
+            self.in_vivo(name=name)
 
-    def in_vivo(self) -> None:
+    def in_vivo(self, *, name: str | None = None) -> None:
+        """A new code applied to the selection, named ``name`` or after the selected words."""
         doc, span = self.w.document, self.span()
         if doc is None or span is None:
             self.say("Select the words to turn into a code.")
             return
-        name = in_vivo_name(doc.text[span[0] : span[1]])
+        name = name or in_vivo_name(doc.text[span[0] : span[1]])
+        coder = self.w.session.coder_id
         self.run(
-            undo.in_vivo(
-                document_id=doc.id,
-                start=span[0],
-                end=span[1],
-                coder_id=self.w.session.coder_id,
-                name=name,
-            )
+            undo.in_vivo(document_id=doc.id, start=span[0], end=span[1], coder_id=coder, name=name)
         )
 
     def unit_span(self, unit: str) -> tuple[int, int] | None:
