@@ -30,6 +30,8 @@ ATTRIBUTE = table(model.Attribute)
 DOCUMENT_VALUE = table(model.DocumentValue)
 CASE_VALUE = table(model.CaseValue)
 PROJECT = table(model.ProjectInfo)
+DECISION = table(model.Decision)
+META = table(model.Meta)
 
 _CHUNK = 5000
 

@@ -18,10 +18,51 @@ from sqlalchemy import Connection, text
 if TYPE_CHECKING:
     from qualbench.store import Project
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Step = Callable[[Any, Connection], None]  # (alembic Operations, connection)
-STEPS: dict[int, Step] = {}
+
+
+def _v2_decisions(ops: Any, conn: Connection) -> None:
+    """Schema 2: reconciliation decisions (issue 4). Columns as of schema 2, frozen here."""
+    import sqlalchemy as sa
+
+    from qualbench.model import UTCDateTime
+
+    ops.create_table(
+        "decision",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("uuid", sa.String(36), nullable=False, unique=True),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("document.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("start", sa.Integer, nullable=False),
+        sa.Column("end", sa.Integer, nullable=False),
+        sa.Column(
+            "code_id", sa.Integer, sa.ForeignKey("code.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column(
+            "consensus_coder_id",
+            sa.Integer,
+            sa.ForeignKey("coder.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("chosen_json", sa.Text, nullable=False),
+        sa.Column(
+            "decided_by", sa.Integer, sa.ForeignKey("coder.id", ondelete="SET NULL"), nullable=True
+        ),
+        sa.Column("created", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint(
+            "document_id", "start", "end", "code_id", "consensus_coder_id", name="ux_decision_unit"
+        ),
+        sa.CheckConstraint('0 <= start AND start < "end"', name="ck_decision_span"),
+    )
+
+
+STEPS: dict[int, Step] = {2: _v2_decisions}
 
 
 def backup_path(path: Path, version: int) -> Path:

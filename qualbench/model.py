@@ -286,3 +286,30 @@ class Memo(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
     modified: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Decision(SQLModel, table=True):
+    """A reconciliation decision: for one code and one unit of text where coders disagreed,
+    which coders' codings the consensus layer takes (none for "neither")."""
+
+    __tablename__ = "decision"
+    __table_args__ = (
+        UniqueConstraint(
+            "document_id", "start", "end", "code_id", "consensus_coder_id", name="ux_decision_unit"
+        ),
+        CheckConstraint('0 <= start AND start < "end"', name="ck_decision_span"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)
+    document_id: int = Field(sa_column=_fk("document.id", "CASCADE"))
+    start: int
+    end: int
+    code_id: int = Field(sa_column=_fk("code.id", "CASCADE"))
+    consensus_coder_id: int = Field(sa_column=_fk("coder.id", "CASCADE"))
+    chosen_json: str = Field(
+        default="[]", sa_column=Column(Text, nullable=False, default="[]")
+    )  # coder ids
+    decided_by: int | None = Field(
+        default=None, sa_column=_fk("coder.id", "SET NULL", nullable=True)
+    )
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())

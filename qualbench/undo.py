@@ -305,12 +305,18 @@ def delete_codes(code_ids: Sequence[int]) -> Command:
     def run(s: Session) -> Changes:
         changes = Changes()
         for cid in ids:
-            if s.execute(select(CODE.c.id).where(CODE.c.id == cid)).first() is not None:  # not yet gone with a parent
+            if (
+                s.execute(select(CODE.c.id).where(CODE.c.id == cid)).first() is not None
+            ):  # not yet gone with a parent
                 changes |= codes_svc.delete_codes(s, cid)
         return changes
 
     label = "Delete code" if len(ids) == 1 else f"Delete {len(ids)} codes"
-    return Command(label, run, lambda s: _codes_scope(sorted({d for cid in ids for d in codes_svc.descendants(s, cid)})))
+    return Command(
+        label,
+        run,
+        lambda s: _codes_scope(sorted({d for cid in ids for d in codes_svc.descendants(s, cid)})),
+    )
 
 
 def merge_codes(source_ids: Sequence[int], target_id: int) -> Command:
@@ -370,7 +376,13 @@ def recode(coding_id: int, *, code_id: int, label: str = "Recode") -> Command:
 
 
 def apply_codes(
-    *, document_id: int, start: int, end: int, code_ids: Sequence[int], coder_id: int, label: str = ""
+    *,
+    document_id: int,
+    start: int,
+    end: int,
+    code_ids: Sequence[int],
+    coder_id: int,
+    label: str = "",
 ) -> Command:
     """Several codes on one span, as one undoable action."""
     uids = {code_id: new_uuid() for code_id in code_ids}

@@ -77,7 +77,9 @@ def _gui(path: str | None) -> int:
     try:
         start = found[0].load()
     except ImportError as exc:
-        terminal.error(f"the desktop app cannot start ({exc}); the command line works: qualbench --help")
+        terminal.error(
+            f"the desktop app cannot start ({exc}); the command line works: qualbench --help"
+        )
         return terminal.FAILED
     return int(start(path))
 

@@ -7,7 +7,7 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,8 +132,12 @@ def add_transcript(
     name: str | None = None,
     kind: str | None = None,
     case_scope: str = "document",
+    case_names: Mapping[str, str] | None = None,
 ) -> tuple[int, Changes]:
-    """Store one transcript as a document with its turns and participants (caller's transaction)."""
+    """Store one transcript as a document with its turns and participants (caller's transaction).
+
+    ``case_names`` names the participant of a speaker label (a merge keeps the coder's names);
+    other speakers get the name ``case_scope`` gives them."""
     if case_scope not in CASE_SCOPES:
         raise ValueError(f"case scope must be one of {CASE_SCOPES}")
     doc_name = _unique_name(session, name or Path(transcript.source_name).stem or "document")
@@ -164,7 +168,8 @@ def add_transcript(
     case_ids = ensure_cases(
         session,
         {
-            s: case_name_for(s, document_name=doc_name, scope=case_scope)
+            s: (case_names or {}).get(s)
+            or case_name_for(s, document_name=doc_name, scope=case_scope)
             for s in transcript.speakers
         },
     )

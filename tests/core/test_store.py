@@ -210,14 +210,37 @@ def test_tables_exist_for_every_model(project) -> None:
 
 
 def test_project_v1_fixture_opens(tmp_path: Path) -> None:
-    """A project file written by schema 1 (kept in tests/data) opens in this version."""
+    """A project file written by schema 1 (kept in tests/data) opens in this version: it is
+    backed up, upgraded, and ends with the same schema as a new project."""
     import shutil
+
+    from sqlalchemy import inspect
 
     src = Path(__file__).resolve().parents[1] / "data" / "project-schema1.qualbench"
     path = tmp_path / "old.qualbench"
     shutil.copy(src, path)
     with open_project(path) as p, p.read() as s:
         assert s.execute(select(DOCUMENT.c.name)).scalars().all() == ["interview"]
+        assert s.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == str(
+            migrations.SCHEMA_VERSION
+        )
+        upgraded = inspect(p.engine)
+        old_shape = _shape(upgraded)
+    assert list(tmp_path.glob("old.qualbench.schema1-*.bak"))
+    with create_project(tmp_path / "new.qualbench") as fresh:
+        assert _shape(inspect(fresh.engine)) == old_shape
+
+
+def _shape(insp) -> dict[str, tuple]:
+    """Tables with their columns (name, type, nullable) and unique constraints."""
+    shape = {}
+    for name in insp.get_table_names():
+        cols = tuple(
+            (c["name"], str(c["type"]).split("(")[0], c["nullable"]) for c in insp.get_columns(name)
+        )
+        uniques = tuple(sorted(tuple(u["column_names"]) for u in insp.get_unique_constraints(name)))
+        shape[name] = (cols, uniques)
+    return shape
 
 
 def test_reads_nest_inside_reads_and_writes(project) -> None:
