@@ -1,0 +1,1 @@
+"""Intercoder agreement: coefficients computed from weighted coding patterns (see ``stats``)."""

@@ -1,0 +1,453 @@
+"""Intercoder agreement on a project: per code (present or absent in each unit), pooled over
+codes, across a domain of mutually exclusive codes, and by matching coded segments.
+
+Every result says what was counted: the unit, how uncoded text was counted, the documents used,
+and each coefficient's chance model. Undefined values stay undefined, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, select
+from sqlmodel import Session
+
+from qualbench.agreement import stats
+from qualbench.agreement.patterns import covered_units, sweep
+from qualbench.db import CODER, CODING, DOCUMENT, TURN
+from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
+from qualbench.segments import UNITS, unit_spans
+from qualbench.services.codes import code_tree
+from qualbench.services.documents import NotFound
+
+NONE = "(none)"  # the value of a unit no code of the domain covers
+CHANCE = {
+    "percent": "none (raw share of agreeing units)",
+    "cohen": "each coder's own distribution of values (Cohen 1960)",
+    "scott": "the coders' pooled distribution (Scott 1955)",
+    "fleiss": "the coders' pooled distribution (Fleiss 1971)",
+    "alpha": "the pooled distribution of all values, missing data allowed (Krippendorff 2004/2011)",
+    "bp": "uniform over the possible values (Brennan & Prediger 1981; MAXQDA's model)",
+    "ac1": "Gwet's (2008) chance model, robust to rare codes",
+}
+
+
+@dataclass(frozen=True)
+class AgreementOptions:
+    """What to compare. Validated without Qt (the GUI binds its dialog to it)."""
+
+    coders: tuple[str, ...]
+    code_ids: tuple[int, ...] = ()  # () = every code the coders used
+    domain: tuple[int, ...] = ()  # mutually exclusive codes compared as one variable
+    document_ids: tuple[int, ...] = ()  # () = every document all the coders coded
+    unit: str = "sentence"
+    uncoded: str = (
+        "category"  # domain: an uncoded unit is the value "(none)" ("missing": not judged)
+    )
+    origins: tuple[str, ...] = ("manual", "imported")  # auto-coding left out unless asked
+    overlap: float = 0.9  # segment matching: intersection over union needed for a match
+
+    def problems(self) -> list[str]:
+        out = []
+        if len(set(self.coders)) < 2:
+            out.append("choose at least two coders")
+        if self.unit not in UNITS:
+            out.append(f"the unit must be one of {', '.join(UNITS)}")
+        if self.uncoded not in ("category", "missing"):
+            out.append("uncoded text in a domain is either a category or missing")
+        if not 0 < self.overlap <= 1:
+            out.append("the overlap threshold is a share between 0 and 1")
+        if self.domain and len(self.domain) < 2:
+            out.append("a domain needs at least two codes")
+        return out
+
+
+@dataclass
+class CodeResult:
+    code_id: int
+    path: str
+    coded: dict[str, float]  # units (or characters) each coder coded
+    coefficients: dict[str, stats.Result]
+    confusion: list[list[float]] | None = (
+        None  # 2 coders: rows = first coder, cols = second; absent, present
+    )
+
+
+@dataclass
+class SegmentResult:
+    code_id: int
+    path: str
+    segments: dict[str, int]
+    matched: dict[str, int]
+    percent: stats.Result
+
+
+@dataclass
+class Disagreement:
+    document_id: int
+    document: str
+    start: int
+    end: int
+    code_id: int
+    coded_by: tuple[str, ...]
+    not_coded_by: tuple[str, ...]
+
+
+@dataclass
+class AgreementReport:
+    options: AgreementOptions
+    coders: list[str]
+    unit: str
+    unit_description: str
+    documents: list[str]
+    documents_left_out: list[str]
+    total: float  # units (or characters) per code
+    per_code: list[CodeResult]
+    overall: dict[str, stats.Result]
+    domain: dict[str, stats.Result] = field(default_factory=dict)
+    domain_categories: list[str] = field(default_factory=list)
+    domain_confusion: list[list[float]] | None = None
+    domain_conflicts: int = 0  # units where a coder applied two codes of the domain
+    segments: list[SegmentResult] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _coefficients(p: stats.Patterns, coders: int, categories: int) -> dict[str, stats.Result]:
+    out = {"percent": stats.percent_agreement(p)}
+    if coders == 2:
+        out["cohen"] = stats.cohen_kappa(p)
+        out["scott"] = stats.scott_pi(p)
+    out["fleiss"] = stats.fleiss_kappa(p)
+    out["alpha"] = stats.krippendorff_alpha(p)
+    out["bp"] = stats.brennan_prediger(p, categories=categories)
+    out["ac1"] = stats.gwet_ac1(p)
+    return out
+
+
+def agreement(
+    session: Session,
+    options: AgreementOptions,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelCheck = never,
+) -> AgreementReport:
+    """Compare the coders' codings as ``options`` says."""
+    if problems := options.problems():
+        raise ValueError("; ".join(problems))
+    names = list(dict.fromkeys(options.coders))
+    ids = dict(
+        session.execute(select(CODER.c.name, CODER.c.id).where(CODER.c.name.in_(names))).all()
+    )
+    if missing := [n for n in names if n not in ids]:
+        raise NotFound(f"no coder {missing[0]!r} in the project")
+    coder_ids = [ids[n] for n in names]
+    nodes = {n.id: n for n in code_tree(session)}
+    for cid in (*options.code_ids, *options.domain):
+        if cid not in nodes:
+            raise NotFound(f"code {cid} does not exist")
+
+    where = and_(CODING.c.coder_id.in_(coder_ids), CODING.c.origin.in_(list(options.origins)))
+    if options.document_ids:
+        where = and_(where, CODING.c.document_id.in_(list(options.document_ids)))
+    rows = session.execute(
+        select(
+            CODING.c.document_id, CODING.c.start, CODING.c.end, CODING.c.code_id, CODING.c.coder_id
+        ).where(where)
+    ).all()
+    by_doc_coder: dict[int, set[int]] = {}
+    by_doc: dict[int, list[tuple[int, int, int, int]]] = {}
+    for d, a, z, code, coder in rows:
+        by_doc_coder.setdefault(d, set()).add(coder)
+        by_doc.setdefault(d, []).append((a, z, code, coder))
+    all_docs = dict(
+        session.execute(
+            select(DOCUMENT.c.id, DOCUMENT.c.name).order_by(DOCUMENT.c.position, DOCUMENT.c.id)
+        ).all()
+    )
+    wanted = [d for d in all_docs if not options.document_ids or d in options.document_ids]
+    docs = [d for d in wanted if by_doc_coder.get(d, set()) >= set(coder_ids)]
+    left_out = [all_docs[d] for d in wanted if d not in docs]
+    order = {cid: i for i, cid in enumerate(nodes)}
+    chosen = set(docs)
+    code_ids = list(options.code_ids) or sorted(
+        {r[3] for r in rows if r[0] in chosen}, key=order.__getitem__
+    )
+
+    report = AgreementReport(
+        options=options, coders=names, unit=options.unit, unit_description="", documents=[all_docs[d] for d in docs],
+        documents_left_out=left_out, total=0, per_code=[], overall={},
+    )  # fmt: skip
+    per_code: dict[int, Counter[tuple[Hashable | None, ...]]] = {c: Counter() for c in code_ids}
+    domain: Counter[tuple[Hashable | None, ...]] = Counter()
+    seg_counts = {c: ({n: 0 for n in names}, {n: 0 for n in names}) for c in code_ids}
+    descriptions = set()
+    index = {cid: i for i, cid in enumerate(coder_ids)}
+    for n, doc_id in enumerate(docs):
+        if cancel():
+            raise Cancelled
+        progress(n, len(docs), all_docs[doc_id])
+        text = session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == doc_id)).scalar_one()
+        turns = session.execute(
+            select(TURN.c.start, TURN.c.body_start, TURN.c.end).where(TURN.c.document_id == doc_id)
+        ).all()
+        layers: dict[int, list[list[tuple[int, int, Hashable]]]] = {}
+        for a, z, code, coder in by_doc.get(doc_id, []):
+            layers.setdefault(code, [[] for _ in coder_ids])[index[coder]].append((a, z, code))
+        if options.unit == "character":
+            descriptions.add("characters (every character of the text counts, uncoded text too)")
+            report.total += len(text)
+            _character_patterns(
+                text,
+                code_ids,
+                coder_ids,
+                layers,
+                per_code,
+                options,
+                domain,
+                report,
+                doc_id,
+                all_docs[doc_id],
+            )
+        else:
+            units, description = unit_spans(text, [(t[0], t[1], t[2]) for t in turns], options.unit)
+            descriptions.add(description)
+            report.total += len(units)
+            _unit_patterns(
+                units,
+                code_ids,
+                coder_ids,
+                layers,
+                per_code,
+                options,
+                domain,
+                report,
+                doc_id,
+                all_docs[doc_id],
+            )
+        _match_segments(code_ids, coder_ids, names, layers, seg_counts, options.overlap)
+    progress(len(docs), len(docs), "coefficients")
+    report.unit_description = "; ".join(sorted(descriptions)) or options.unit
+
+    pooled: Counter[tuple[Hashable | None, ...]] = Counter()
+    for code in code_ids:
+        p = per_code[code]
+        pooled.update(p)
+        coded = {
+            name: float(sum(w for pat, w in p.items() if pat[i] == 1))
+            for i, name in enumerate(names)
+        }
+        confusion = None
+        if len(names) == 2:
+            confusion = [
+                [p.get((0, 0), 0.0), p.get((0, 1), 0.0)],
+                [p.get((1, 0), 0.0), p.get((1, 1), 0.0)],
+            ]
+        report.per_code.append(
+            CodeResult(
+                code, nodes[code].path, coded, _coefficients(dict(p), len(names), 2), confusion
+            )
+        )
+        found, matched = seg_counts[code]
+        total_segments = sum(found.values())
+        percent = (
+            stats.Result(sum(matched.values()) / total_segments, n=total_segments)
+            if total_segments
+            else stats.Result(None, "no coded segments of this code", 0)
+        )
+        report.segments.append(
+            SegmentResult(code, nodes[code].path, dict(found), dict(matched), percent)
+        )
+    report.overall = _coefficients(dict(pooled), len(names), 2)
+    if options.domain:
+        categories = [nodes[c].path for c in options.domain] + (
+            [NONE] if options.uncoded == "category" else []
+        )
+        report.domain = _coefficients(dict(domain), len(names), len(categories))
+        report.domain_categories = categories
+        if len(names) == 2:
+            keys = list(options.domain) + ([NONE] if options.uncoded == "category" else [])
+            report.domain_confusion = [[float(domain.get((a, b), 0.0)) for b in keys] for a in keys]
+    report.notes = _notes(report, options)
+    return report
+
+
+def _unit_patterns(
+    units: Sequence[tuple[int, int]],
+    code_ids: Sequence[int],
+    coder_ids: Sequence[int],
+    layers: dict[int, list[list[tuple[int, int, Hashable]]]],
+    per_code: dict[int, Counter[tuple[Hashable | None, ...]]],
+    options: AgreementOptions,
+    domain: Counter[tuple[Hashable | None, ...]],
+    report: AgreementReport,
+    doc_id: int,
+    doc_name: str,
+) -> None:
+    starts = [u[0] for u in units]
+    m = len(coder_ids)
+    for code in code_ids:
+        per_coder = [
+            covered_units(units, starts, [(a, z) for a, z, _ in spans])
+            for spans in layers.get(code, [[]] * m)
+        ]
+        touched = set().union(*per_coder) if per_coder else set()
+        for u in touched:
+            pattern = tuple(1 if u in c else 0 for c in per_coder)
+            per_code[code][pattern] += 1
+            if len(set(pattern)) > 1:
+                a, z = units[u]
+                report.disagreements.append(
+                    _disagreement(doc_id, doc_name, a, z, code, pattern, report.coders)
+                )
+        per_code[code][(0,) * m] += len(units) - len(touched)
+    if options.domain:
+        covered = {
+            code: [
+                covered_units(units, starts, [(a, z) for a, z, _ in spans])
+                for spans in layers.get(code, [[]] * m)
+            ]
+            for code in options.domain
+        }
+        for u in range(len(units)):
+            values = []
+            for i in range(m):
+                here = [code for code in options.domain if u in covered[code][i]]
+                values.append(_domain_value(here, options, report))
+            domain[tuple(values)] += 1
+
+
+def _domain_value(
+    here: Sequence[Hashable], options: AgreementOptions, report: AgreementReport
+) -> Hashable | None:
+    if len(here) > 1:
+        report.domain_conflicts += 1
+        return None  # two codes of a mutually exclusive domain: the coder's judgement is unusable
+    if here:
+        return here[0]
+    return NONE if options.uncoded == "category" else None
+
+
+def _character_patterns(
+    text: str,
+    code_ids: Sequence[int],
+    coder_ids: Sequence[int],
+    layers: dict[int, list[list[tuple[int, int, Hashable]]]],
+    per_code: dict[int, Counter[tuple[Hashable | None, ...]]],
+    options: AgreementOptions,
+    domain: Counter[tuple[Hashable | None, ...]],
+    report: AgreementReport,
+    doc_id: int,
+    doc_name: str,
+) -> None:
+    m = len(coder_ids)
+    for code in code_ids:
+        spans = layers.get(code, [[] for _ in range(m)])
+        for sets, weight in sweep(len(text), spans).items():
+            per_code[code][tuple(1 if s else 0 for s in sets)] += weight
+        for a, z, sets in _mixed_stretches(len(text), spans):
+            pattern = tuple(1 if s else 0 for s in sets)
+            report.disagreements.append(
+                _disagreement(doc_id, doc_name, a, z, code, pattern, report.coders)
+            )
+    if options.domain:
+        merged: list[list[tuple[int, int, Hashable]]] = [[] for _ in range(m)]
+        for code in options.domain:
+            for i, layer in enumerate(layers.get(code, [])):
+                merged[i].extend(layer)
+        for sets, weight in sweep(len(text), merged).items():
+            domain[tuple(_domain_value(sorted(s, key=str), options, report) for s in sets)] += (
+                weight
+            )
+
+
+def _mixed_stretches(
+    length: int, spans: Sequence[Sequence[tuple[int, int, Hashable]]]
+) -> list[tuple[int, int, tuple[frozenset[Hashable], ...]]]:
+    """Maximal stretches of text where the coders disagree about one code."""
+    bounds = sorted({0, length, *(p for layer in spans for a, z, _ in layer for p in (a, z))})
+    out: list[tuple[int, int, tuple[frozenset[Hashable], ...]]] = []
+    for a, z in zip(bounds, bounds[1:], strict=False):
+        sets = tuple(frozenset(lab for s, e, lab in layer if s <= a and e >= z) for layer in spans)
+        if len({bool(x) for x in sets}) > 1:
+            if out and out[-1][1] == a and out[-1][2] == sets:
+                out[-1] = (out[-1][0], z, sets)
+            else:
+                out.append((a, z, sets))
+    return out
+
+
+def _disagreement(
+    doc_id: int,
+    doc: str,
+    a: int,
+    z: int,
+    code: int,
+    pattern: tuple[Hashable | None, ...],
+    names: list[str],
+) -> Disagreement:
+    return Disagreement(
+        doc_id, doc, a, z, code,
+        tuple(n for n, v in zip(names, pattern, strict=True) if v == 1),
+        tuple(n for n, v in zip(names, pattern, strict=True) if v != 1),
+    )  # fmt: skip
+
+
+def _match_segments(
+    code_ids: Sequence[int],
+    coder_ids: Sequence[int],
+    names: Sequence[str],
+    layers: dict[int, list[list[tuple[int, int, Hashable]]]],
+    counts: dict[int, tuple[dict[str, int], dict[str, int]]],
+    threshold: float,
+) -> None:
+    """MAXQDA/QDA Miner style: a coder's segment matches when another coder has a segment of
+    the same code overlapping it by at least ``threshold`` (intersection over union)."""
+    for code in code_ids:
+        spans = layers.get(code)
+        if not spans:
+            continue
+        found, matched = counts[code]
+        for i, mine in enumerate(spans):
+            others = [s for j, layer in enumerate(spans) if j != i for s in layer]
+            for a, z, _ in mine:
+                found[names[i]] += 1
+                if any(
+                    max(0, min(z, e) - max(a, s)) / (max(z, e) - min(a, s)) >= threshold
+                    for s, e, _ in others
+                ):
+                    matched[names[i]] += 1
+
+
+def _notes(report: AgreementReport, options: AgreementOptions) -> list[str]:
+    notes = [
+        f"Unit: {report.unit_description}. A unit counts as coded with a code when at least one of its characters is.",
+        "Uncoded units count as agreement that the code is absent (present/absent judgements per unit and code).",
+        "Overall values pool every code's present/absent judgements (each unit once per code).",
+        f"Documents: {len(report.documents)} coded by every coder"
+        + (
+            f"; {len(report.documents_left_out)} left out because not every coder coded them"
+            if report.documents_left_out
+            else ""
+        ),
+        f"Codings of origin {', '.join(options.origins)} only (auto-coding suggestions are not judgements)"
+        if "auto" not in options.origins
+        else "Auto-coded codings are included.",
+        "Segment matching: a coder's segment matches when another coder has the same code on a segment overlapping it by "
+        f"at least {options.overlap:.0%} (intersection over union); percent = matched segments / all segments.",
+    ]
+    if options.domain:
+        notes.append(
+            "Domain: the codes "
+            + ", ".join(report.domain_categories)
+            + (
+                " (an uncoded unit is the value '(none)')"
+                if options.uncoded == "category"
+                else " (uncoded units are missing data)"
+            )
+            + f"; units where a coder used two codes of the domain count as missing for that coder ({report.domain_conflicts})."
+        )
+    notes += [f"Chance model of {k}: {v}." for k, v in CHANCE.items()]
+    return notes
