@@ -182,7 +182,7 @@ def agreement(
     )  # fmt: skip
     per_code: dict[int, Counter[tuple[Hashable | None, ...]]] = {c: Counter() for c in code_ids}
     domain: Counter[tuple[Hashable | None, ...]] = Counter()
-    seg_counts = {c: ({n: 0 for n in names}, {n: 0 for n in names}) for c in code_ids}
+    seg_counts = {c: (dict.fromkeys(names, 0), dict.fromkeys(names, 0)) for c in code_ids}
     descriptions = set()
     index = {cid: i for i, cid in enumerate(coder_ids)}
     for n, doc_id in enumerate(docs):
@@ -347,8 +347,8 @@ def _character_patterns(
         spans = layers.get(code, [[] for _ in range(m)])
         for sets, weight in sweep(len(text), spans).items():
             per_code[code][tuple(1 if s else 0 for s in sets)] += weight
-        for a, z, sets in _mixed_stretches(len(text), spans):
-            pattern = tuple(1 if s else 0 for s in sets)
+        for a, z, covered in _mixed_stretches(len(text), spans):
+            pattern = tuple(int(c) for c in covered)
             report.disagreements.append(
                 _disagreement(doc_id, doc_name, a, z, code, pattern, report.coders)
             )
@@ -365,17 +365,29 @@ def _character_patterns(
 
 def _mixed_stretches(
     length: int, spans: Sequence[Sequence[tuple[int, int, Hashable]]]
-) -> list[tuple[int, int, tuple[frozenset[Hashable], ...]]]:
-    """Maximal stretches of text where the coders disagree about one code."""
-    bounds = sorted({0, length, *(p for layer in spans for a, z, _ in layer for p in (a, z))})
-    out: list[tuple[int, int, tuple[frozenset[Hashable], ...]]] = []
-    for a, z in zip(bounds, bounds[1:], strict=False):
-        sets = tuple(frozenset(lab for s, e, lab in layer if s <= a and e >= z) for layer in spans)
-        if len({bool(x) for x in sets}) > 1:
-            if out and out[-1][1] == a and out[-1][2] == sets:
-                out[-1] = (out[-1][0], z, sets)
+) -> list[tuple[int, int, tuple[bool, ...]]]:
+    """Maximal stretches of text where some coders cover it with the code and others do not."""
+    events = sorted(
+        (p, step, i)
+        for i, layer in enumerate(spans)
+        for a, z, _ in layer
+        for p, step in ((max(0, a), 1), (min(length, z), -1))
+    )
+    depth = [0] * len(spans)
+    out: list[tuple[int, int, tuple[bool, ...]]] = []
+    pos, k = 0, 0
+    while k < len(events):
+        at = events[k][0]
+        covered = tuple(d > 0 for d in depth)
+        if at > pos and len(set(covered)) > 1:
+            if out and out[-1][1] == pos and out[-1][2] == covered:
+                out[-1] = (out[-1][0], at, covered)
             else:
-                out.append((a, z, sets))
+                out.append((pos, at, covered))
+        pos = max(pos, at)
+        while k < len(events) and events[k][0] == at:
+            depth[events[k][2]] += events[k][1]
+            k += 1
     return out
 
 
@@ -435,8 +447,9 @@ def _notes(report: AgreementReport, options: AgreementOptions) -> list[str]:
         f"Codings of origin {', '.join(options.origins)} only (auto-coding suggestions are not judgements)"
         if "auto" not in options.origins
         else "Auto-coded codings are included.",
-        "Segment matching: a coder's segment matches when another coder has the same code on a segment overlapping it by "
-        f"at least {options.overlap:.0%} (intersection over union); percent = matched segments / all segments.",
+        "Segment matching: a coder's segment matches when another coder has the same code on a "
+        f"segment overlapping it by at least {options.overlap:.0%} (intersection over union); "
+        "percent = matched segments / all segments.",
     ]
     if options.domain:
         notes.append(
@@ -447,7 +460,8 @@ def _notes(report: AgreementReport, options: AgreementOptions) -> list[str]:
                 if options.uncoded == "category"
                 else " (uncoded units are missing data)"
             )
-            + f"; units where a coder used two codes of the domain count as missing for that coder ({report.domain_conflicts})."
+            + "; units where a coder used two codes of the domain count as missing for that coder "
+            + f"({report.domain_conflicts})."
         )
     notes += [f"Chance model of {k}: {v}." for k, v in CHANCE.items()]
     return notes

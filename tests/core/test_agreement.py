@@ -266,3 +266,40 @@ def test_sample_project_matches_a_brute_force_recount(sample: Project, unit: str
     expected = stats.cohen_kappa(dict(pooled))
     assert report.overall["cohen"].value == pytest.approx(expected.value)
     assert report.overall["percent"].n == sum(pooled.values())
+
+
+def test_sample_project_characters_match_a_brute_force_recount(sample: Project) -> None:
+    """Character by character: a mark per character, coder and code, then every pattern counted."""
+    from sqlalchemy import select
+
+    from qualbench.db import CODER, CODING, DOCUMENT
+
+    with sample.read() as s:
+        report = agreement(s, AgreementOptions(coders=("ana", "ben"), unit="character"))
+        names = dict(s.execute(select(CODER.c.id, CODER.c.name)).all())
+        texts = dict(s.execute(select(DOCUMENT.c.id, DOCUMENT.c.text)).all())
+        marks: dict[tuple[int, int, str], bytearray] = {}
+        for doc, a, z, code, coder in s.execute(
+            select(
+                CODING.c.document_id,
+                CODING.c.start,
+                CODING.c.end,
+                CODING.c.code_id,
+                CODING.c.coder_id,
+            )
+        ):
+            mark = marks.setdefault((doc, code, names[coder]), bytearray(len(texts[doc])))
+            mark[a:z] = b"\x01" * (z - a)
+    pooled: Counter[tuple[int, int]] = Counter()
+    mixed = 0
+    for r in report.per_code:
+        for doc, text in texts.items():
+            blank = bytearray(len(text))
+            ana, ben = (marks.get((doc, r.code_id, n), blank) for n in ("ana", "ben"))
+            pooled.update(zip(ana, ben, strict=True))
+            mixed += sum(1 for x, y in zip(ana, ben, strict=True) if x != y)
+    assert report.overall["alpha"].value == pytest.approx(
+        stats.krippendorff_alpha(dict(pooled)).value
+    )
+    assert report.overall["percent"].n == sum(pooled.values())
+    assert sum(d.end - d.start for d in report.disagreements) == mixed
