@@ -20,6 +20,7 @@ class Changes:
     memos: frozenset[int] = field(default_factory=frozenset)
     coders: frozenset[int] = field(default_factory=frozenset)
     attributes: frozenset[int] = field(default_factory=frozenset)
+    decisions: frozenset[int] = field(default_factory=frozenset)
     project: bool = False
 
     def __or__(self, other: Changes) -> Changes:

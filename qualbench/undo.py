@@ -23,8 +23,10 @@ from qualbench.db import (
     CASE_VALUE,
     CASES,
     CODE,
+    CODER,
     CODING,
     CODING_CASE,
+    DECISION,
     DOCUMENT_VALUE,
     MEMO,
     TURN,
@@ -82,7 +84,7 @@ def _code_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # Rows updated in place (deleting one would cascade beyond the scope), parents first ...
 _IN_PLACE = (CASES, ATTRIBUTE, CODE, TURN)
 # ... and rows replaced wholesale, parents first (no transient unique-key clashes this way).
-_REPLACED = (CODING, CODING_CASE, MEMO, CASE_VALUE, DOCUMENT_VALUE)
+_REPLACED = (CODING, CODING_CASE, MEMO, CASE_VALUE, DOCUMENT_VALUE, DECISION)
 
 
 def _ordered(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -504,3 +506,49 @@ def recode_to_new_code(coding_id: int, *, name: str, parent_id: int | None = Non
         run,
         lambda s: [(CODE, CODE.c.uuid == code_uid), *_coding_scope(CODING.c.id == coding_id)],
     )
+
+
+def decide(
+    *,
+    consensus: str,
+    document_id: int,
+    start: int,
+    end: int,
+    code_id: int,
+    take: Sequence[str],
+    decided_by: int | None = None,
+) -> Command:
+    """Reconcile one disagreement (see :func:`qualbench.reconcile.decide`)."""
+    from qualbench import reconcile
+
+    label = "Take " + (" and ".join(take) if take else "neither")
+
+    def run(s: Session) -> Changes:
+        return reconcile.decide(
+            s, consensus=consensus, document_id=document_id, start=start, end=end,
+            code_id=code_id, take=take, decided_by=decided_by,
+        )  # fmt: skip
+
+    def scope(s: Session) -> Scope:
+        coder = select(CODER.c.id).where(CODER.c.name == consensus).scalar_subquery()
+        return [
+            *_coding_scope(
+                and_(
+                    CODING.c.document_id == document_id,
+                    CODING.c.code_id == code_id,
+                    CODING.c.coder_id == coder,
+                )
+            ),
+            (
+                DECISION,
+                and_(
+                    DECISION.c.document_id == document_id,
+                    DECISION.c.start == start,
+                    DECISION.c.end == end,
+                    DECISION.c.code_id == code_id,
+                    DECISION.c.consensus_coder_id == coder,
+                ),
+            ),
+        ]
+
+    return Command(label, run, scope)

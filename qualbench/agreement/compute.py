@@ -112,6 +112,8 @@ class AgreementReport:
     domain_conflicts: int = 0  # units where a coder applied two codes of the domain
     segments: list[SegmentResult] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
+    # (document id, start, end, code id) of units every coder coded; only when asked for
+    agreed: list[tuple[int, int, int, int]] | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -133,8 +135,10 @@ def agreement(
     *,
     progress: Progress = no_progress,
     cancel: CancelCheck = never,
+    keep_agreed: bool = False,
 ) -> AgreementReport:
-    """Compare the coders' codings as ``options`` says."""
+    """Compare the coders' codings as ``options`` says; ``keep_agreed`` also lists the units
+    every coder coded with a code (reconciliation seeds its consensus layer with them)."""
     if problems := options.problems():
         raise ValueError("; ".join(problems))
     names = list(dict.fromkeys(options.coders))
@@ -180,6 +184,8 @@ def agreement(
         options=options, coders=names, unit=options.unit, unit_description="", documents=[all_docs[d] for d in docs],
         documents_left_out=left_out, total=0, per_code=[], overall={},
     )  # fmt: skip
+    if keep_agreed:
+        report.agreed = []
     per_code: dict[int, Counter[tuple[Hashable | None, ...]]] = {c: Counter() for c in code_ids}
     domain: Counter[tuple[Hashable | None, ...]] = Counter()
     seg_counts = {c: (dict.fromkeys(names, 0), dict.fromkeys(names, 0)) for c in code_ids}
@@ -302,6 +308,8 @@ def _unit_patterns(
                 report.disagreements.append(
                     _disagreement(doc_id, doc_name, a, z, code, pattern, report.coders)
                 )
+            elif report.agreed is not None:
+                report.agreed.append((doc_id, *units[u], code))
         per_code[code][(0,) * m] += len(units) - len(touched)
     if options.domain:
         covered = {
@@ -347,11 +355,14 @@ def _character_patterns(
         spans = layers.get(code, [[] for _ in range(m)])
         for sets, weight in sweep(len(text), spans).items():
             per_code[code][tuple(1 if s else 0 for s in sets)] += weight
-        for a, z, covered in _mixed_stretches(len(text), spans):
-            pattern = tuple(int(c) for c in covered)
-            report.disagreements.append(
-                _disagreement(doc_id, doc_name, a, z, code, pattern, report.coders)
-            )
+        for a, z, covered in _stretches(len(text), spans):
+            if not all(covered):
+                pattern = tuple(int(c) for c in covered)
+                report.disagreements.append(
+                    _disagreement(doc_id, doc_name, a, z, code, pattern, report.coders)
+                )
+            elif report.agreed is not None:
+                report.agreed.append((doc_id, a, z, code))
     if options.domain:
         merged: list[list[tuple[int, int, Hashable]]] = [[] for _ in range(m)]
         for code in options.domain:
@@ -363,10 +374,10 @@ def _character_patterns(
             )
 
 
-def _mixed_stretches(
+def _stretches(
     length: int, spans: Sequence[Sequence[tuple[int, int, Hashable]]]
 ) -> list[tuple[int, int, tuple[bool, ...]]]:
-    """Maximal stretches of text where some coders cover it with the code and others do not."""
+    """Maximal stretches of text some coder covers with the code, with who covers each."""
     events = sorted(
         (p, step, i)
         for i, layer in enumerate(spans)
@@ -379,7 +390,7 @@ def _mixed_stretches(
     while k < len(events):
         at = events[k][0]
         covered = tuple(d > 0 for d in depth)
-        if at > pos and len(set(covered)) > 1:
+        if at > pos and any(covered):
             if out and out[-1][1] == pos and out[-1][2] == covered:
                 out[-1] = (out[-1][0], at, covered)
             else:
