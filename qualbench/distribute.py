@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
-from qualbench.db import CODING, DECISION, MEMO, META, PROJECT
-from qualbench.progress import CancelCheck, Progress, never, no_progress
+from qualbench.db import CODER, CODING, DECISION, MEMO, META, PROJECT
+from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 from qualbench.services.coding import get_or_create_coder
 from qualbench.store import Project, ProjectError, backup_file, open_project
 
@@ -59,7 +59,7 @@ def distribute(
     try:
         for n, target in enumerate(targets):
             if cancel():
-                break
+                raise Cancelled
             progress(n, len(targets), target.coder)
             backup_file(project.path, target.path)
             with open_project(target.path) as copy, copy.write() as s:
@@ -67,6 +67,8 @@ def distribute(
                     s.execute(delete(MEMO).where(MEMO.c.coding_id.is_not(None)))
                     s.execute(delete(DECISION))
                     s.execute(delete(CODING))
+                    authors = select(MEMO.c.coder_id).where(MEMO.c.coder_id.is_not(None))
+                    s.execute(delete(CODER).where(CODER.c.id.not_in(authors)))
                 s.execute(delete(META).where(META.c.key == ASSIGNED_CODER))
                 s.execute(META.insert().values(key=ASSIGNED_CODER, value=target.coder))
                 name = s.execute(PROJECT.select()).first()
@@ -76,17 +78,15 @@ def distribute(
             made.append(target)
         progress(len(targets), len(targets), "done")
     except BaseException:
-        for copy in [*made, *targets[len(made) : len(made) + 1]]:
+        for written in [*made, *targets[len(made) : len(made) + 1]]:
             for extra in ("", "-wal", "-shm", "-lock"):
-                Path(str(copy.path) + extra).unlink(missing_ok=True)
+                Path(str(written.path) + extra).unlink(missing_ok=True)
         raise
     return made
 
 
 def assigned_coder(project: Project) -> str | None:
     """The coder a coder copy was made for (None for other projects)."""
-    from sqlalchemy import select
-
     with project.read() as s:
         value = s.execute(select(META.c.value).where(META.c.key == ASSIGNED_CODER)).scalar()
     return str(value) if value else None

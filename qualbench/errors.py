@@ -7,6 +7,10 @@ text, so the command line and the desktop app show them as they are.
 from __future__ import annotations
 
 
+class UserError(ValueError):
+    """A request that cannot be done as asked (bad options, a number out of range)."""
+
+
 def is_user_error(exc: BaseException) -> bool:
     """True for errors with a message meant for the user; the project is unchanged by them."""
     from importers import ImportProblem
@@ -22,6 +26,6 @@ def is_user_error(exc: BaseException) -> bool:
 
     kinds = (
         ImportProblem, CodebookFileError, CodingsFileError, ExportError, AttributeTableError,
-        CodebookError, CodingError, NotFound, ProjectError, UndoError,
+        CodebookError, CodingError, NotFound, ProjectError, UndoError, UserError,
     )  # fmt: skip
     return isinstance(exc, kinds) or (isinstance(exc, OSError) and bool(exc.filename))

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from importers import Transcript, Turn
 from qualbench.changes import Changes
-from qualbench.db import CODE, CODER, CODING, DOCUMENT, MEMO, insert_ignore
+from qualbench.db import CODE, CODER, CODING, DOCUMENT, MEMO, META, insert_ignore, inserted_id
 from qualbench.merge_source import Source, opened_source, read_source
 from qualbench.model import new_uuid, utcnow
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
@@ -97,13 +97,32 @@ class MergeReport:
             f"documents: {docs['same text']} matched by text, {docs['edited']} edited copies re-anchored, "
             f"{docs['new']} new",
             f"codes: {codes['id']} by id, {by_name} by name, {codes['accepted']} accepted suggestions, "
-            f"{codes['new']} new, {codes['suggested']} near-duplicates left as new (not accepted)",
+            f"{codes['new']} new, {codes['suggested']} near-duplicates "
+            + ("to decide" if self.dry_run else "kept as new codes"),
             f"codings: {self.codings_added} added ({self.codings_reanchored} re-anchored), "
             f"{self.codings_present} already present, {len(self.unplaced)} could not be placed",
             f"memos: {self.memos_added} added, {self.memos_present} already present, "
             f"{len(self.memos_skipped)} skipped",
             f"coders added: {', '.join(self.coders_added) or 'none'}; rows set aside as invalid: {len(self.rejected)}",
         ]
+
+
+class SuggestionsPending(ProjectError):
+    """Near-duplicate codes need the lead's decision before the merge can run; nothing was merged.
+    ``report`` lists them (``how == "suggested"``)."""
+
+    def __init__(self, report: MergeReport) -> None:
+        pending = [c for c in report.codes if c.how == "suggested"]
+        super().__init__(
+            f"{report.source}: {len(pending)} code name(s) look like codes the project has "
+            + "; ".join(f"{c.path!r} ~ {c.suggestion!r}" for c in pending[:5])
+            + ("; ..." if len(pending) > 5 else "")
+            + ": accept them as the same code or keep them separate"
+        )
+        self.report = report
+
+
+ALIAS = "merge_alias:"  # meta key prefix: a source code uuid the lead accepted as a target code
 
 
 def backup_target(target: Project) -> Path | None:
@@ -120,13 +139,20 @@ def merge_project(
     *,
     accept: Mapping[str, int] | None = None,
     accept_suggestions: bool = False,
+    keep_separate: bool = False,
     dry_run: bool = False,
     progress: Progress = no_progress,
     cancel: CancelCheck = never,
 ) -> MergeReport:
     """Merge one coder file into ``target`` in one transaction (all of it or, on error or cancel,
-    none). ``accept`` maps source code uuids to target code ids the lead confirmed;
-    ``accept_suggestions`` confirms every suggestion. ``dry_run`` only reports."""
+    none). ``dry_run`` only reports what a merge would do.
+
+    A source code whose name is close to a target code's (a near-duplicate) is a suggestion the
+    lead decides: ``accept`` maps source codes (uuid or path) to the target code ids confirmed as
+    the same; ``accept_suggestions`` confirms every suggestion; ``keep_separate`` adds the rest
+    as new codes. Without a decision, :class:`SuggestionsPending` is raised and nothing merged
+    (a dry run reports the suggestions instead). Accepted pairs are remembered, so merging the
+    same file again needs no new decision."""
     path = Path(source_path)
     if target.path is not None and path.resolve() == target.path.resolve():
         raise ProjectError(f"{path}: is the project being merged into")
@@ -135,7 +161,16 @@ def merge_project(
     report = MergeReport(source=str(path), rejected=src.rejected, dry_run=dry_run)
     try:
         with target.write() as s:
-            _merge(s, src, report, accept or {}, accept_suggestions, progress, cancel)
+            _merge(
+                s,
+                src,
+                report,
+                accept or {},
+                accept_suggestions,
+                not (keep_separate or dry_run),
+                progress,
+                cancel,
+            )
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -153,6 +188,7 @@ def _merge(
     report: MergeReport,
     accept: Mapping[str, int],
     accept_all: bool,
+    decisions_needed: bool,
     progress: Progress,
     cancel: CancelCheck,
 ) -> None:
@@ -165,6 +201,8 @@ def _merge(
         raise Cancelled
     progress(1, steps, "codes")
     codes = _codes(s, src, report, accept, accept_all)
+    if decisions_needed and any(c.how == "suggested" for c in report.codes):
+        raise SuggestionsPending(report)  # rolls the transaction back: nothing merged
     coders = _coders(s, src, report)
     progress(2, steps, "codings")
     rows: list[NewCoding] = []
@@ -307,6 +345,16 @@ def _codes(
     for n in nodes:
         by_name.setdefault(n.name.casefold(), []).append(n)
     names = [n.name for n in nodes]
+    by_id = {n.id: n for n in nodes}
+    for key, target_id in accept.items():
+        if int(target_id) not in by_id:
+            raise ProjectError(
+                f"accepted code {key!r}: code {target_id} does not exist in the project"
+            )
+    aliases = {
+        k[len(ALIAS) :]: v
+        for k, v in s.execute(select(META.c.key, META.c.value).where(META.c.key.like(ALIAS + "%")))
+    }
     mapping: dict[int, int] = {}
     paths: dict[int, str] = {}
     for c in src.codes:
@@ -315,14 +363,20 @@ def _codes(
         paths[c["id"]] = path
         uuid = str(c["uuid"]).lower()
         match = CodeMatch(c["id"], uuid, path, None, "new")
+        chosen = accept.get(uuid, accept.get(path))
         if uuid in by_uuid:
             match.target_id, match.how = by_uuid[uuid].id, "id"
+        elif aliases.get(uuid) in by_uuid:
+            twin = by_uuid[aliases[uuid]]
+            match.target_id, match.how, match.suggestion = twin.id, "accepted", twin.path
+        elif chosen is not None:
+            twin = by_id[int(chosen)]
+            match.target_id, match.how, match.suggestion = twin.id, "accepted", twin.path
+            _remember(s, uuid, twin.uuid)
         elif path.casefold() in by_path:
             match.target_id, match.how = by_path[path.casefold()].id, "path"
         elif len(by_name.get(c["name"].casefold(), [])) == 1:
             match.target_id, match.how = by_name[c["name"].casefold()][0].id, "name"
-        elif uuid in accept:
-            match.target_id, match.how = int(accept[uuid]), "accepted"
         else:
             found = (
                 process.extractOne(c["name"], names, scorer=fuzz.ratio, score_cutoff=SUGGEST)
@@ -338,6 +392,7 @@ def _codes(
                 )
                 if accept_all:
                     match.target_id, match.how = twin.id, "accepted"
+                    _remember(s, uuid, twin.uuid)
                 else:
                     match.how = "suggested"
         if match.target_id is None:
@@ -353,6 +408,11 @@ def _codes(
         mapping[c["id"]] = int(match.target_id)
         report.codes.append(match)
     return mapping
+
+
+def _remember(s: Session, source_uuid: str, target_uuid: str) -> None:
+    s.execute(META.delete().where(META.c.key == ALIAS + source_uuid))
+    s.execute(META.insert().values(key=ALIAS + source_uuid, value=target_uuid))
 
 
 def _free_name(s: Session, name: str, parent_id: int | None) -> str:
@@ -383,7 +443,7 @@ def _coders(s: Session, src: Source, report: MergeReport) -> dict[int, int]:
                     created=utcnow(),
                 )
             )
-            mapping[sid] = int(result.inserted_primary_key[0])  # type: ignore[index]
+            mapping[sid] = inserted_id(result)
             by_name[c["name"]], by_uuid[uuid] = mapping[sid], mapping[sid]
             report.coders_added.append(c["name"])
     return mapping
@@ -453,6 +513,7 @@ def merge_many(
     *,
     accept: Mapping[str, int] | None = None,
     accept_suggestions: bool = False,
+    keep_separate: bool = False,
     dry_run: bool = False,
     progress: Progress = no_progress,
     cancel: CancelCheck = never,
@@ -470,6 +531,7 @@ def merge_many(
             path,
             accept=accept,
             accept_suggestions=accept_suggestions,
+            keep_separate=keep_separate,
             dry_run=dry_run,
             cancel=cancel,
         )

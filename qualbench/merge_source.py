@@ -98,10 +98,10 @@ def read_source(project: Project, path: Path) -> Source:
                 src.documents[doc["id"]] = doc
         for row in s.execute(select(TURN).order_by(TURN.c.document_id, TURN.c.ordinal)).mappings():
             t = dict(row)
-            doc = src.documents.get(t["document_id"])
+            owner = src.documents.get(t["document_id"])
             if (
-                doc is not None
-                and 0 <= t["start"] <= t["body_start"] <= t["end"] <= len(doc["text"])
+                owner is not None
+                and 0 <= t["start"] <= t["body_start"] <= t["end"] <= len(owner["text"])
                 and _ok_name(t["speaker"])
             ):
                 src.turns.setdefault(t["document_id"], []).append(t)
@@ -146,12 +146,12 @@ def read_source(project: Project, path: Path) -> Source:
         codes = {c["id"] for c in src.codes}
         for row in s.execute(select(CODING)).mappings():
             c = dict(row)
-            doc = src.documents.get(c["document_id"])
+            owner = src.documents.get(c["document_id"])
             why = (
-                "its document was set aside" if doc is None
+                "its document was set aside" if owner is None
                 else "its code was set aside" if c["code_id"] not in codes
                 else "its coder is unknown" if c["coder_id"] not in src.coders
-                else "its span is outside the document" if not (0 <= c["start"] < c["end"] <= len(doc["text"]))
+                else "its span is outside the document" if not (0 <= c["start"] < c["end"] <= len(owner["text"]))
                 else "its origin is unknown" if c["origin"] not in ORIGINS
                 else "its id is not a UUID" if not _UUID.fullmatch(str(c["uuid"]))
                 else ""

@@ -17,12 +17,23 @@ from sqlmodel import Session
 from qualbench.agreement import stats
 from qualbench.agreement.patterns import covered_units, sweep
 from qualbench.db import CODER, CODING, DOCUMENT, TURN
+from qualbench.errors import UserError
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 from qualbench.segments import UNITS, unit_spans
 from qualbench.services.codes import code_tree
 from qualbench.services.documents import NotFound
 
-NONE = "(none)"  # the value of a unit no code of the domain covers
+NONE = "(none)"
+# The coefficients, in the order tables show them.
+COEFFICIENTS = {
+    "percent": "Percent agreement",
+    "cohen": "Cohen's kappa",
+    "scott": "Scott's pi",
+    "fleiss": "Fleiss' kappa",
+    "alpha": "Krippendorff's alpha (nominal)",
+    "bp": "Brennan-Prediger kappa",
+    "ac1": "Gwet's AC1",
+}  # the value of a unit no code of the domain covers
 CHANCE = {
     "percent": "none (raw share of agreeing units)",
     "cohen": "each coder's own distribution of values (Cohen 1960)",
@@ -140,7 +151,7 @@ def agreement(
     """Compare the coders' codings as ``options`` says; ``keep_agreed`` also lists the units
     every coder coded with a code (reconciliation seeds its consensus layer with them)."""
     if problems := options.problems():
-        raise ValueError("; ".join(problems))
+        raise UserError("; ".join(problems))
     names = list(dict.fromkeys(options.coders))
     ids = dict(
         session.execute(select(CODER.c.name, CODER.c.id).where(CODER.c.name.in_(names))).all()

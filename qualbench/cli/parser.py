@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from qualbench.cli import team
 from qualbench.cli.commands import (
     Handler,
     attributes,
@@ -230,6 +231,8 @@ def add_arguments(sub: Any) -> None:
     p = cmd("turns", turns, "list a document's speaker turns with their offsets and times")
     p.add_argument("document", help="document name")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    team.add_arguments(sub)
 
 
 def _filters(p: argparse.ArgumentParser) -> None:

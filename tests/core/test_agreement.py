@@ -12,6 +12,7 @@ import pytest
 from importers import Transcript
 from qualbench.agreement import stats
 from qualbench.agreement.compute import NONE, AgreementOptions, agreement
+from qualbench.errors import UserError
 from qualbench.services.codes import create_code
 from qualbench.services.coding import NewCoding, bulk_apply, get_or_create_coder
 from qualbench.services.documents import NotFound, add_transcript
@@ -191,9 +192,9 @@ def test_three_coders_and_bad_options(project: Project) -> None:
         assert "cohen" not in report.per_code[0].coefficients
         assert report.per_code[0].confusion is None
         assert report.per_code[0].coefficients["fleiss"].defined
-        with pytest.raises(ValueError, match="two coders"):
+        with pytest.raises(UserError, match="two coders"):
             agreement(s, AgreementOptions(coders=("ana", "ana")))
-        with pytest.raises(ValueError, match="unit"):
+        with pytest.raises(UserError, match="unit"):
             agreement(s, AgreementOptions(coders=("ana", "ben"), unit="word"))
         with pytest.raises(NotFound, match="dora"):
             agreement(s, AgreementOptions(coders=("ana", "dora")))

@@ -1,0 +1,107 @@
+"""Agreement results in words: values as people read them, and a methods paragraph for a paper."""
+
+from __future__ import annotations
+
+from qualbench import __version__
+from qualbench.agreement.compute import AgreementReport, CodeResult
+from qualbench.agreement.stats import Result
+
+_NUMBERS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
+
+
+def value_text(result: Result, *, percent: bool = False) -> str:
+    """``0.712``, ``98.5%``, or ``undefined`` (the reason is in ``result.undefined``)."""
+    if result.value is None:
+        return "undefined"
+    return f"{result.value:.1%}" if percent else f"{result.value:.3f}"
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _unit_words(report: AgreementReport) -> str:
+    if report.unit == "character":
+        return f"characters ({report.total:,.0f} per code)"
+    words = {
+        "sentence": "sentences",
+        "paragraph": "paragraphs",
+        "turn": "speaker turns",
+        "document": "whole documents",
+    }[report.unit]
+    return f"{words} ({report.total:,.0f} units per code)"
+
+
+def _range(rows: list[CodeResult], key: str) -> str:
+    defined = [
+        (r.coefficients[key].value, r.path) for r in rows if r.coefficients[key].value is not None
+    ]
+    if len(defined) < 2:
+        return ""
+    lo, hi = min(defined), max(defined)
+    return f"from {lo[0]:.2f} ({lo[1]}) to {hi[0]:.2f} ({hi[1]})"
+
+
+def methods_paragraph(report: AgreementReport) -> str:
+    """A short, factual paragraph describing how agreement was assessed and what it was."""
+    n = len(report.coders)
+    who = f"{_NUMBERS.get(n, str(n))} coders ({_names(report.coders)})"
+    docs = len(report.documents)
+    parts = [
+        f"{who} independently coded {docs} document{'s' if docs != 1 else ''}."
+        if docs
+        else f"{who} were compared, but no document was coded by all of them."
+    ]
+    kappa = "cohen" if n == 2 else "fleiss"
+    kappa_name = "Cohen's kappa" if n == 2 else "Fleiss' kappa"
+    parts.append(
+        f"Agreement was assessed for {len(report.per_code)} code{'s' if len(report.per_code) != 1 else ''} on "
+        f"{_unit_words(report)}: for each code, each unit was judged present when a coder had coded any part "
+        "of it and absent otherwise, so uncoded text counts as agreement on absence."
+    )
+    o = report.overall
+    if o:
+        parts.append(
+            "Pooled over codes, percent agreement was "
+            f"{value_text(o['percent'], percent=True)}, {kappa_name} {value_text(o[kappa])}, "
+            f"Krippendorff's alpha (nominal) {value_text(o['alpha'])}, Brennan-Prediger kappa (q = 2, "
+            f"uniform chance) {value_text(o['bp'])} and Gwet's AC1 {value_text(o['ac1'])}."
+        )
+    if spread := _range(report.per_code, "alpha"):
+        parts.append(f"Per code, Krippendorff's alpha ranged {spread}.")
+    undefined = [r.path for r in report.per_code if r.coefficients["alpha"].value is None]
+    if undefined:
+        parts.append(
+            f"For {len(undefined)} code{'s' if len(undefined) != 1 else ''} alpha is undefined "
+            "because the coders' judgements did not vary (e.g. nobody applied the code); "
+            "those values are reported as undefined, not as 0 or 1."
+        )
+    if report.domain:
+        d = report.domain
+        uncoded = (
+            "uncoded units counted as a category of their own"
+            if report.options.uncoded == "category"
+            else "uncoded units treated as missing data"
+        )
+        parts.append(
+            f"Treating {_names(report.domain_categories)} as one variable of mutually exclusive "
+            f"values ({uncoded}), Krippendorff's alpha was {value_text(d['alpha'])} and percent agreement "
+            f"{value_text(d['percent'], percent=True)}."
+        )
+    matched = sum(sum(s.matched.values()) for s in report.segments)
+    total = sum(sum(s.segments.values()) for s in report.segments)
+    if total:
+        parts.append(
+            f"Of {total:,} coded segments, {matched:,} ({matched / total:.1%}) were matched by another "
+            f"coder's segment of the same code overlapping it by at least {report.options.overlap:.0%}."
+        )
+    if report.documents_left_out:
+        left = len(report.documents_left_out)
+        were = (
+            "documents not coded by every coder were"
+            if left != 1
+            else "document not coded by every coder was"
+        )
+        parts.append(f"{left} {were} left out.")
+    parts.append(f"Coefficients were computed with QualBench {__version__}.")
+    return " ".join(parts)
