@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, count
 
 from rapidfuzz.distance import Indel, Levenshtein
 
@@ -67,16 +68,43 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch in "_'’-" or unicodedata.category(ch).startswith("M")
 
 
+def _cuts_word(text: str, pos: int) -> bool:
+    """Whether ``pos`` falls between two characters of one word."""
+    return 0 < pos < len(text) and _is_word(text[pos - 1]) and _is_word(text[pos])
+
+
 def _squash(text: str) -> str:
     """The text with every run of whitespace one space, and none at its ends."""
     return " ".join(text.split())
 
 
-def _encode(units: Sequence[str], vocab: dict[str, int]) -> str | Sequence[str]:
-    """One code point per distinct unit, so that rapidfuzz compares units as characters."""
-    ids = [vocab.setdefault(unit, len(vocab)) for unit in units]
-    if len(vocab) > _MAX_UNITS:
-        return units  # rapidfuzz hashes them instead: slower, same result
+def _encode(
+    units_a: Sequence[str], units_b: Sequence[str], *, unique_only: bool = False
+) -> tuple[Sequence[int] | str, Sequence[int] | str]:
+    """Both unit lists as one code point per unit, so that rapidfuzz compares units as it
+    compares characters. With ``unique_only``, only units found exactly once in each list can
+    match: a repeated line ("Yes.", the same question asked twice) must not anchor the
+    alignment at the wrong occurrence."""
+    vocab: dict[str, int] = {}
+    if unique_only:
+        count_a, count_b = Counter(units_a), Counter(units_b)
+        for unit, n in count_a.items():
+            if n == 1 and count_b[unit] == 1:
+                vocab[unit] = len(vocab)
+        fresh = count(len(vocab))  # every other unit gets a code of its own
+        ids_a = [vocab[unit] if unit in vocab else next(fresh) for unit in units_a]
+        ids_b = [vocab[unit] if unit in vocab else next(fresh) for unit in units_b]
+        size = next(fresh)
+    else:
+        ids_a = [vocab.setdefault(unit, len(vocab)) for unit in units_a]
+        ids_b = [vocab.setdefault(unit, len(vocab)) for unit in units_b]
+        size = len(vocab)
+    if size > _MAX_UNITS:
+        return ids_a, ids_b  # rapidfuzz hashes them instead: slower, same result
+    return _as_text(ids_a), _as_text(ids_b)
+
+
+def _as_text(ids: list[int]) -> str:
     return "".join([chr(i if i < 0xD800 else i + 0x800) for i in ids])
 
 
@@ -132,8 +160,7 @@ class _Aligner:
         if len(units_a) == 1 and len(units_b) == 1:
             self.region(a0, a1, b0, b1, level + 1)
             return
-        vocab: dict[str, int] = {}
-        encoded_a, encoded_b = _encode(units_a, vocab), _encode(units_b, vocab)
+        encoded_a, encoded_b = _encode(units_a, units_b, unique_only=level == 0)
         done_a, done_b = a0, b0
         for op in Levenshtein.opcodes(encoded_a, encoded_b):
             if op.tag != "equal":
@@ -189,7 +216,7 @@ class TextAlignment:
         snapped = self._snap_end(new_end, new_start, old, end)
         end_clean, new_end = end_clean and snapped == new_end, snapped
         if new_start < new_end and new[new_start:new_end] != text:
-            nearby = self._nearby_copy(text, new_start, new_end)
+            nearby = self._nearby_copy(start, end, new_start, new_end)
             if nearby is not None:
                 (new_start, new_end), start_clean, end_clean = nearby, True, True
         placed = new[new_start:new_end]
@@ -200,7 +227,9 @@ class TextAlignment:
             return Placement(new_start, new_end, status, 1.0)
         similarity = self._compare(start, end, new_start, new_end)
         if similarity < min_similarity:
-            return _unplaced(similarity, self._why_unplaced(start, end, similarity))
+            return _unplaced(
+                similarity, self._why_unplaced(start, end, new_start, new_end, similarity)
+            )
         if similarity == 1.0:
             reason = "only spaces or line breaks changed"
         else:
@@ -221,8 +250,8 @@ class TextAlignment:
 
     def _snap_start(self, pos: int, limit: int, old: str, start: int) -> int:
         new = self._new
-        if _is_word(old[start]) and (start == 0 or not _is_word(old[start - 1])):
-            while 0 < pos < len(new) and _is_word(new[pos - 1]) and _is_word(new[pos]):
+        if not _cuts_word(old, start):
+            while _cuts_word(new, pos):
                 pos -= 1
         if not old[start].isspace():
             while pos < limit and new[pos].isspace():
@@ -231,18 +260,21 @@ class TextAlignment:
 
     def _snap_end(self, pos: int, limit: int, old: str, end: int) -> int:
         new = self._new
-        if _is_word(old[end - 1]) and (end == len(old) or not _is_word(old[end])):
-            while 0 < pos < len(new) and _is_word(new[pos - 1]) and _is_word(new[pos]):
+        if not _cuts_word(old, end):
+            while _cuts_word(new, pos):
                 pos += 1
         if not old[end - 1].isspace():
             while pos > limit and new[pos - 1].isspace():
                 pos -= 1
         return pos
 
-    def _nearby_copy(self, text: str, lo: int, hi: int) -> tuple[int, int] | None:
-        """An exact copy of ``text`` overlapping most of ``[lo, hi)``, the closest one: where an
-        edit touches a span's edge in repetitive text, the alignment may slide it into the span."""
-        size, new = len(text), self._new
+    def _nearby_copy(self, start: int, end: int, lo: int, hi: int) -> tuple[int, int] | None:
+        """The closest exact copy of the old span's text that overlaps most of ``[lo, hi)`` and
+        cuts no word the span did not cut: where an edit touches a span's edge in repetitive
+        text, the alignment may slide it into the span."""
+        old, new = self._old, self._new
+        text, size = old[start:end], end - start
+        cuts = (_cuts_word(old, start), _cuts_word(old, end))
         window_end = min(len(new), hi + size - 1)
         best: tuple[int, int] | None = None
         found = new.find(text, max(0, lo - size + 1), window_end)
@@ -251,7 +283,8 @@ class TextAlignment:
                 break
             overlap = min(found + size, hi) - max(found, lo)
             cost = abs(found - lo) + abs(found + size - hi)
-            if 2 * overlap >= min(size, hi - lo) and (best is None or cost < best[0]):
+            fits = 2 * overlap >= min(size, hi - lo) and (best is None or cost < best[0])
+            if fits and (_cuts_word(new, found), _cuts_word(new, found + size)) <= cuts:
                 best = (cost, found)
             found = new.find(text, found + 1, window_end)
         return None if best is None else (best[1], best[1] + size)
@@ -276,25 +309,39 @@ class TextAlignment:
                 matched += max(0, min(b0 + hi - a0, new_end) - max(b0 + lo - a0, new_start))
         return 2 * matched / (end - start + new_end - new_start)
 
-    def _why_unplaced(self, start: int, end: int, similarity: float) -> str:
+    def _why_unplaced(
+        self, start: int, end: int, new_start: int, new_end: int, similarity: float
+    ) -> str:
+        """Plain words for what happened to a passage: deleted, added to or rewritten."""
+        a, b = _squash(self._old[start:end]), _squash(self._new[new_start:new_end])
+        if len(a) * len(b) <= _COMPARE_AT_MOST:
+            changes = [
+                (op.src_end - op.src_start, op.dest_end - op.dest_start)
+                for op in Levenshtein.opcodes(a, b)
+                if op.tag != "equal"
+            ]
+        else:  # a span of tens of thousands of characters: from the alignment
+            changes = [
+                (min(a1, end) - max(a0, start), b1 - b0)
+                for a0, a1, b0, b1, equal in self._overlapping(start, end)
+                if not equal
+            ]
         deleted = rewritten = added = 0
-        for a0, a1, b0, b1, equal in self._overlapping(start, end):
-            inside = min(a1, end) - max(a0, start)
-            if equal:
-                continue
-            if b0 == b1:
-                deleted += inside
-            elif a0 == a1:
-                added += b1 - b0
+        for size_a, size_b in changes:
+            if size_b == 0:
+                deleted += size_a
+            elif size_a == 0:
+                added += size_b
             else:
-                rewritten += inside
-                added += max(0, (b1 - b0) - (a1 - a0))
-        if deleted >= max(rewritten, added) and 2 * deleted >= end - start:
-            what = "most of the passage was deleted"
-        elif deleted >= max(rewritten, added):
-            what = "part of the passage was deleted"
+                rewritten += size_a
+                added += max(0, size_b - size_a)
+        if deleted >= max(rewritten, added) and 10 * len(b) <= len(a):
+            return "the passage was deleted"  # but for a few characters
+        if deleted >= max(rewritten, added):
+            what = "most of" if 2 * deleted >= len(a) else "part of"
+            what += " the passage was deleted"
         elif added > rewritten:
-            what = "text was added inside the passage"
+            what = "text was added to the passage"
         else:
             what = "the passage was rewritten"
         return f"{what} (similarity {similarity:.2f})"
@@ -309,5 +356,4 @@ def text_similarity(a: str, b: str) -> float:
     words_a, words_b = a.split(), b.split()
     if min(len(words_a), len(words_b)) < _FEW_WORDS and max(len(a), len(b)) <= _FEW_CHARS:
         return float(Indel.normalized_similarity(" ".join(words_a), " ".join(words_b)))
-    vocab: dict[str, int] = {}
-    return float(Indel.normalized_similarity(_encode(words_a, vocab), _encode(words_b, vocab)))
+    return float(Indel.normalized_similarity(*_encode(words_a, words_b)))

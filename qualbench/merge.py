@@ -520,11 +520,11 @@ def merge_many(
 ) -> list[MergeReport]:
     """Merge several coder files, backing the target up once first; each file is its own
     transaction, so a failure or cancel keeps the files merged before it."""
-    for path in map(Path, sources):  # refuse a wrong list before touching anything
-        if target.path is not None and path.resolve() == target.path.resolve():
-            raise ProjectError(f"{path}: is the project being merged into")
-        if not path.is_file():
-            raise ProjectError(f"{path}: no such project file")
+    for candidate in map(Path, sources):  # refuse a wrong list before touching anything
+        if target.path is not None and candidate.resolve() == target.path.resolve():
+            raise ProjectError(f"{candidate}: is the project being merged into")
+        if not candidate.is_file():
+            raise ProjectError(f"{candidate}: no such project file")
     backup = None if dry_run else backup_target(target)
     reports = []
     for n, path in enumerate(sources):
