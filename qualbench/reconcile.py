@@ -239,6 +239,22 @@ def _consensus_id(session: Session, name: str) -> int:
     return int(found)
 
 
+def decisions(
+    session: Session, consensus: str = CONSENSUS
+) -> dict[tuple[int, int, int, int], tuple[str, ...]]:
+    """The decisions so far: ``{(document id, start, end, code id): coders taken}``."""
+    consensus_id = _consensus_id(session, consensus)
+    names = dict(session.execute(select(CODER.c.id, CODER.c.name)).all())
+    return {
+        (r.document_id, r.start, r.end, r.code_id): tuple(
+            names.get(c, "?") for c in json.loads(r.chosen_json)
+        )
+        for r in session.execute(
+            select(DECISION).where(DECISION.c.consensus_coder_id == consensus_id)
+        )
+    }
+
+
 def reconciliation(
     session: Session,
     consensus: str = CONSENSUS,
@@ -253,15 +269,7 @@ def reconciliation(
     report = agreement(session, options, progress=progress, cancel=cancel)
     sources = _coder_codings(session, options, [d.document_id for d in report.disagreements])
     paths = code_paths(session)
-    names = dict(session.execute(select(CODER.c.id, CODER.c.name)).all())
-    decisions = {
-        (r.document_id, r.start, r.end, r.code_id): tuple(
-            names.get(c, "?") for c in json.loads(r.chosen_json)
-        )
-        for r in session.execute(
-            select(DECISION).where(DECISION.c.consensus_coder_id == consensus_id)
-        )
-    }
+    chosen = decisions(session, consensus)
     items = []
     for d in report.disagreements:
         reach = tuple(
@@ -280,7 +288,7 @@ def reconciliation(
                 d.coded_by,
                 d.not_coded_by,
                 tuple(sorted(reach, key=lambda c: (options.coders.index(c.coder), c.start))),
-                decisions.get((d.document_id, d.start, d.end, d.code_id)),
+                chosen.get((d.document_id, d.start, d.end, d.code_id)),
             )
         )
     return Reconciliation(consensus, consensus_id, options, items)

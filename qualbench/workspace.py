@@ -143,6 +143,14 @@ def coders(session: Session) -> list[tuple[int, str]]:
     ]
 
 
+def coder_counts(session: Session) -> list[tuple[int, str, int]]:
+    """``(coder id, name, number of codings)`` for every coder, by name."""
+    counts = dict(
+        session.execute(select(CODING.c.coder_id, func.count()).group_by(CODING.c.coder_id)).all()
+    )
+    return [(i, n, int(counts.get(i, 0))) for i, n in coders(session)]
+
+
 def coding_details(session: Session, coding_id: int) -> CodingDetails:
     row = session.execute(
         select(CODING, CODER.c.name.label("coder"), CODE.c.color)

@@ -217,10 +217,14 @@ class CodingController(QObject):
         elif event.key() == Qt.Key.Key_Q:
             self.open_palette()
         elif event.key() == Qt.Key.Key_Escape:
-            self.w.view.select_span(
-                self.w.view.cursor_offset(), self.w.view.cursor_offset(), flash=False
-            )
-            self.w.view.focus_coding(None)
+            self.key_escape()
+
+    def key_escape(self) -> None:
+        """Esc in the transcript: clear the selection and the selected coding."""
+        self.w.view.select_span(
+            self.w.view.cursor_offset(), self.w.view.cursor_offset(), flash=False
+        )
+        self.w.view.focus_coding(None)
 
     def coding_menu(self, coding_id: int, pos: QPoint) -> None:
         self.focus(coding_id)

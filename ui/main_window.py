@@ -36,11 +36,13 @@ from ui.coding import CodingController
 from ui.menus import build_menus
 from ui.session import ProjectSession, concerns_everything
 from ui.settings import set_coder_name, settings
+from ui.widgets.agreement import AgreementDialog
 from ui.widgets.codebook import CodesPanel
 from ui.widgets.documents import DocumentsPanel
 from ui.widgets.find import FindBar
 from ui.widgets.memo import MemoPanel
 from ui.widgets.palette import QuickCodePalette
+from ui.widgets.reconcile import ReconcilePanel
 from ui.widgets.retrieval import RetrievalPanel
 from ui.widgets.transcript import TranscriptView
 
@@ -58,6 +60,10 @@ class MainWindow(QMainWindow):
         self.visible_coders: set[int] | None = None
         self._tasks: list[object] = []
         self.import_report: QMessageBox | None = None
+        self.copies_report: QMessageBox | None = None
+        self.merge_wizard: QWidget | None = None
+        self.agreement_dialog: AgreementDialog | None = None
+        self.reconcile: ReconcilePanel | None = None
         self.recent_menu: QMenu
         self.coders_menu: QMenu
         self.undo_action: QAction
@@ -284,6 +290,26 @@ class MainWindow(QMainWindow):
         ids = list(self.view.coding_ids_at(start))
         if ids:
             self.coding.focus(ids[0])
+
+    def show_reconciliation(self, consensus: str) -> ReconcilePanel:
+        """The reconciliation panel (made on first use, beside the excerpts) on ``consensus``."""
+        if self.reconcile is None:
+            from ui.team import starter
+
+            self.reconcile = ReconcilePanel(self.session, starter(self))
+            self.reconcile.jumpRequested.connect(self.jump_to)
+            self._dock(
+                "reconcile",
+                "Reconciliation",
+                self.reconcile,
+                Qt.DockWidgetArea.BottomDockWidgetArea,
+            )
+            self.tabifyDockWidget(self.docks["retrieval"], self.docks["reconcile"])
+            self.resizeDocks([self.docks["reconcile"]], [330], Qt.Orientation.Vertical)
+        self.docks["reconcile"].show()
+        self.docks["reconcile"].raise_()
+        self.reconcile.open_consensus(consensus)
+        return self.reconcile
 
     def _selection_changed(self, start: int, end: int) -> None:
         if end > start and self.document is not None:

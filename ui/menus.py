@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ui import actions as file_actions
+from ui import team
 from ui.settings import settings
 
 if TYPE_CHECKING:
@@ -158,6 +159,19 @@ def build_menus(w: MainWindow) -> None:
     add(w, m, "Delete the selected codes…", panel.delete_selected)
     m.addSeparator()
     add(w, m, "Pin the selected code to a key…", panel.pin_selected)
+
+    m = bar.addMenu("&Team")
+    add(
+        w,
+        m,
+        "Make coder copies…",
+        lambda: team.make_copies(w),
+        tip="One project file per coder, without codings",
+    )
+    add(w, m, "Merge coders' projects…", lambda: team.merge(w), "Ctrl+Shift+M")
+    m.addSeparator()
+    add(w, m, "Intercoder agreement…", lambda: team.agreement(w), "Ctrl+Shift+A")
+    add(w, m, "Reconcile disagreements…", lambda: team.reconcile(w))
 
     m = bar.addMenu("&View")
     for dock in w.docks.values():

@@ -12,6 +12,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def take(out: Path, *, dark: bool = False) -> list[Path]:
@@ -83,9 +84,55 @@ def take(out: Path, *, dark: bool = False) -> list[Path]:
     window.quick_palette.grab().save(str(palette_path))
     paths.append(palette_path)
     window.quick_palette.hide()
+    paths += _team(window, app, out, suffix, work)
     window.close()
     window.session.close()
     shutil.rmtree(work, ignore_errors=True)
+    return paths
+
+
+def _team(window: Any, app: Any, out: Path, suffix: str, work: Path) -> list[Path]:
+    """Agreement, reconciliation and the merge wizard, as a lead sees them."""
+    import time
+
+    from qualbench.distribute import distribute
+    from ui import team
+
+    def wait(done: Any, seconds: float = 10) -> None:
+        end = time.monotonic() + seconds
+        while not done() and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+        for _ in range(5):
+            app.processEvents()
+
+    paths = []
+    dialog = team.agreement(window)
+    dialog.compute()
+    wait(lambda: dialog.report is not None)
+    for tab, name in ((0, "agreement"), (1, "agreement-confusion"), (2, "agreement-methods")):
+        dialog.tabs.setCurrentIndex(tab)
+        wait(lambda: True)
+        paths.append(out / f"{name}{suffix}.png")
+        dialog.grab().save(str(paths[-1]))
+    team.start_reconcile(window, dialog.options(), name="consensus")
+    wait(lambda: window.reconcile is not None and window.reconcile.state is not None)
+    dialog.hide()
+    window.reconcile.table.selectRow(2)
+    wait(lambda: True)
+    paths.append(out / f"reconcile{suffix}.png")
+    window.docks["reconcile"].grab().save(str(paths[-1]))
+    paths.append(out / f"reconcile-workspace{suffix}.png")
+    window.grab().save(str(paths[-1]))
+    folder = work / "copies"
+    folder.mkdir(exist_ok=True)
+    copies = distribute(window.session.project, ["cy"], folder)
+    wizard = team.merge(window, [str(copies[0].path)])
+    wizard.next()
+    wait(lambda: wizard.preview.reports is not None)
+    paths.append(out / f"merge-preview{suffix}.png")
+    wizard.grab().save(str(paths[-1]))
+    wizard.close()
     return paths
 
 

@@ -93,6 +93,10 @@ class ProjectSession(QObject):
         """Tell the views about changes made outside the stack (an import in the background)."""
         self.changed.emit(changes)
 
+    def notify_everything(self) -> None:
+        """Everything may have changed (a merge brought codes, codings, memos and coders)."""
+        self.changed.emit(_EVERYTHING)
+
     def close(self) -> None:
         self.project.close()
 

@@ -485,5 +485,5 @@ def _notes(report: AgreementReport, options: AgreementOptions) -> list[str]:
             + "; units where a coder used two codes of the domain count as missing for that coder "
             + f"({report.domain_conflicts})."
         )
-    notes += [f"Chance model of {k}: {v}." for k, v in CHANCE.items()]
+    notes += [f"Chance model of {COEFFICIENTS[k]}: {v}." for k, v in CHANCE.items()]
     return notes

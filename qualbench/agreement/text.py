@@ -33,13 +33,21 @@ def _unit_words(report: AgreementReport) -> str:
 
 
 def _range(rows: list[CodeResult], key: str) -> str:
-    defined = [
-        (r.coefficients[key].value, r.path) for r in rows if r.coefficients[key].value is not None
-    ]
+    defined: list[tuple[float, str]] = []
+    for r in rows:
+        value = r.coefficients[key].value
+        if value is not None:
+            defined.append((value, r.path))
     if len(defined) < 2:
         return ""
     lo, hi = min(defined), max(defined)
-    return f"from {lo[0]:.2f} ({lo[1]}) to {hi[0]:.2f} ({hi[1]})"
+    return f"from {_two(lo[0])} ({lo[1]}) to {_two(hi[0])} ({hi[1]})"
+
+
+def _two(value: float) -> str:
+    """Two decimals, without a minus sign on a value that rounds to zero."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 def methods_paragraph(report: AgreementReport) -> str:
