@@ -39,10 +39,11 @@ from PySide6.QtWidgets import (
 from qualbench.agreement.compute import COEFFICIENTS, AgreementOptions, AgreementReport, agreement
 from qualbench.agreement.stats import Result
 from qualbench.agreement.text import methods_paragraph, value_text
+from qualbench.changes import Changes
 from qualbench.progress import CancelCheck, Progress
 from qualbench.services.codes import code_tree
 from qualbench.workspace import coder_counts
-from ui.session import ProjectSession
+from ui.session import ProjectSession, concerns_everything
 
 UNIT_LABELS = {
     "sentence": "Sentence",
@@ -208,13 +209,18 @@ class AgreementDialog(QDialog):
         self.copy_button.clicked.connect(self._copy_methods)
         self.export_button.clicked.connect(self.export)
         self.reconcile_button.clicked.connect(lambda: self.reconcileRequested.emit(self.options()))
+        session.changed.connect(self._on_changed)
         self._validate()
 
     # --- the form -----------------------------------------------------------------------------
     def _fill(self) -> None:
+        """Coders and codes as the project has them now, keeping what was ticked."""
+        coders, codes = self._checked(self.coders), self._checked(self.codes)
         with self.session.read() as s:
             people = coder_counts(s)
             nodes = code_tree(s)
+        self.coders.blockSignals(True)
+        self.codes.blockSignals(True)
         self.coders.clear()
         for coder_id, name, n in people:
             item = QListWidgetItem(f"{name}  ({n} codings)")
@@ -230,6 +236,17 @@ class AgreementDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.codes.addItem(item)
+        self.select_coders(coders)
+        for i in range(self.codes.count()):
+            if self.codes.item(i).data(Qt.ItemDataRole.UserRole) in codes:
+                self.codes.item(i).setCheckState(Qt.CheckState.Checked)
+        self.coders.blockSignals(False)
+        self.codes.blockSignals(False)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if concerns_everything(changes) or changes.coders or changes.codes:
+            self._fill()
+            self._validate()
 
     def select_coders(self, names: list[str]) -> None:
         for i in range(self.coders.count()):
