@@ -61,10 +61,19 @@ class Controller:
         if old is not None:
             old.close()
             old.session.close()
-        session = ProjectSession(project, coder=self.coder)
+        from qualbench.distribute import assigned_coder
+
+        assigned = assigned_coder(project)  # a coder copy codes as the coder it was made for
+        session = ProjectSession(project, coder=assigned or self.coder)
         self.window = MainWindow(session, path=Path(path))
         self.window.openRequested.connect(self.open)
         self.window.show()
+        if assigned and assigned != self.coder:
+            self.window.statusBar().showMessage(
+                f"This is the coder copy for {assigned}: your codings are recorded as {assigned} "
+                "(File › Change coder name to change it).",
+                15000,
+            )
         add_recent(str(Path(path).resolve()))
         return True
 

@@ -165,3 +165,21 @@ def test_escape_clears_the_selection(make_window, qtbot) -> None:
     window.view.text_edit.setFocus()
     qtbot.keyClick(window.view.text_edit, Qt.Key.Key_Escape)
     assert window.view.selected_span() is None
+
+
+def test_a_coder_copy_opens_as_its_coder(qtbot, sample_file: Path, tmp_path: Path) -> None:
+    from qualbench.store import open_project as open_
+    from ui.app import Controller
+
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    with open_(sample_file) as lead:
+        (copy,) = distribute(lead, ["cy"], folder)
+    controller = Controller("tester")
+    assert controller.open(copy.path)
+    window = controller.window
+    qtbot.addWidget(window)
+    assert window.session.coder_name == "cy"
+    assert "coder copy for cy" in window.statusBar().currentMessage()
+    window.close()
+    controller.close()
