@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT.parent / "shared" / "bench" / "gen_corpus.py"
@@ -296,12 +297,224 @@ def job_qualcoder(results: dict[str, float]) -> None:
     p.close()
 
 
+# --- team work (issue 4) ------------------------------------------------------------------------
+
+
+def _built(name: str) -> Path:
+    """A project built once, in its own process (so the job's peak memory is the measured step's
+    and not the build's); later runs reuse the file."""
+    path = OUT / name
+    if not path.exists():
+        out = subprocess.run(
+            [sys.executable, __file__, "--build", name], capture_output=True, text=True, check=False
+        )
+        if out.returncode:
+            Path(path).unlink(missing_ok=True)
+            sys.exit(f"building {name} failed:\n{out.stderr[-3000:]}")
+    return path
+
+
+def _two_coders(name: str, src: Path, coders: tuple[str, ...] = ("A", "B")) -> None:
+    """A project with the corpus's documents, codebook and the codings of the given coders."""
+    from qualbench.codings_csv import read_codings
+    from qualbench.services.coding import bulk_apply
+
+    p = _project_with_docs(name, src)
+    with p.write() as s:
+        rows = [r for c in coders for r in read_codings(s, src / f"codings_{c}.csv")]
+        bulk_apply(s, rows)
+    p.close()
+
+
+def build_agree1000() -> None:
+    """1,000 transcripts (62M characters, ~11.5M words), 100,000 codings per coder."""
+    _two_coders("agree1000.qualbench", corpus("c1000_200k", 1000, 62000, 200000))
+
+
+def build_team_ab() -> None:
+    """The peer corpus (100 documents, 10.0M characters) with both coders' 30k + 30k codings."""
+    _two_coders("team_ab.qualbench", corpus("c100", 100, 100000, 60000))
+
+
+def _agree(path: Path, unit: str, results: dict[str, float], label: str) -> Any:
+    from qualbench.agreement.compute import AgreementOptions, agreement
+    from qualbench.store import open_project
+
+    p = open_project(path)
+    with p.read() as s:
+        report = timed(
+            f"agreement at {unit} unit, {label} (s)",
+            results,
+            agreement,
+            s,
+            AgreementOptions(coders=("coder_A", "coder_B"), unit=unit),
+        )
+    p.close()
+    results[f"units per code ({unit})"] = report.total
+    results[f"disagreements listed ({unit})"] = len(report.disagreements)
+    results[f"Krippendorff's alpha, pooled ({unit})"] = round(report.overall["alpha"].value, 4)
+    return report
+
+
+def _agree1000(unit: str, results: dict[str, float]) -> None:
+    report = _agree(_built("agree1000.qualbench"), unit, results, "2 coders x 1,000 transcripts")
+    assert len(report.documents) == 1000 and len(report.per_code) == 40
+
+
+def job_agree1000(results: dict[str, float]) -> None:
+    """Agreement at sentence unit, 2 coders x 1,000 transcripts, 100k codings each (< 10 s)."""
+    _agree1000("sentence", results)
+
+
+def job_agree1000_character(results: dict[str, float]) -> None:
+    """The same at character level (not a target)."""
+    _agree1000("character", results)
+
+
+def job_agree1000_paragraph(results: dict[str, float]) -> None:
+    """The same with paragraphs as units (not a target)."""
+    _agree1000("paragraph", results)
+
+
+MERGE_CODERS = 10
+MERGE_CODINGS = 50_000
+
+
+def build_merge10() -> None:
+    """The lead's project (1,000 transcripts and the codebook, no codings) and 10 coder copies
+    made with ``distribute``, each with 50,000 codings of its own coder: spans drawn (seeded)
+    from the generator's codings of both coders, without repeats within a copy."""
+    from sqlalchemy import select
+
+    from qualbench.codings_csv import read_codings
+    from qualbench.db import CODER
+    from qualbench.distribute import distribute
+    from qualbench.services.coding import NewCoding, bulk_apply
+    from qualbench.store import open_project
+
+    src = corpus("c1000_200k", 1000, 62000, 200000)
+    folder = OUT / "merge10"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.qualbench*"):
+        old.unlink()
+    lead = _project_with_docs("merge10.qualbench", src)
+    with lead.read() as s:  # not committed: the lead keeps no coders (read_codings adds them)
+        pool = read_codings(s, src / "codings_A.csv") + read_codings(s, src / "codings_B.csv")
+    spans = sorted({(c.document_id, c.start, c.end, c.code_id) for c in pool})
+    copies = distribute(lead, [f"coder_{k:02d}" for k in range(1, MERGE_CODERS + 1)], folder)
+    lead.close()
+    for k, copy in enumerate(copies):
+        with open_project(copy.path) as p, p.write() as s:
+            coder = s.execute(select(CODER.c.id).where(CODER.c.name == copy.coder)).scalar_one()
+            drawn = random.Random(k).sample(spans, MERGE_CODINGS)
+            result = bulk_apply(s, [NewCoding(d, a, z, code, coder) for d, a, z, code in drawn])
+            assert result.inserted == MERGE_CODINGS
+
+
+def job_merge10(results: dict[str, float]) -> None:
+    """Merge 10 coder files of 50,000 codings each into the lead's project (< 30 s), then the
+    same 10 files again (idempotent: nothing added)."""
+    import shutil
+
+    from qualbench.merge import merge_many
+    from qualbench.store import open_project
+
+    _built("merge10.qualbench")
+    work = fresh(OUT / "merge10-target.qualbench")
+    shutil.copy(OUT / "merge10.qualbench", work)  # the lead stays without codings for reruns
+    paths = sorted((OUT / "merge10").glob("*.qualbench"))
+    assert len(paths) == MERGE_CODERS
+    with open_project(work) as lead:
+        first = timed(
+            "merge 10 coder files of 50,000 codings (s)", results, merge_many, lead, paths
+        )
+        again = timed("merge the same 10 files again (s)", results, merge_many, lead, paths)
+    results["codings added, first merge"] = sum(r.codings_added for r in first)
+    results["codings added, second merge"] = sum(r.codings_added for r in again)
+    results["codings already present, second merge"] = sum(r.codings_present for r in again)
+    assert results["codings added, first merge"] == MERGE_CODERS * MERGE_CODINGS
+    assert results["codings added, second merge"] == 0
+    assert not any(r.unplaced or r.rejected for r in [*first, *again])
+    for extra in ("", "-wal", "-shm", "-lock"):
+        for bak in OUT.glob(f"merge10-target.qualbench.merge-*.bak{extra}"):
+            bak.unlink()
+
+
+def build_peer_merge() -> None:
+    """Two coder copies of one lead project (the peer corpus's documents and codebook): coder_A's
+    30k codings in one, coder_B's 30k in the other."""
+    from qualbench.codings_csv import read_codings
+    from qualbench.distribute import distribute
+    from qualbench.services.coding import bulk_apply
+    from qualbench.store import open_project
+
+    src = corpus("c100", 100, 100000, 60000)
+    folder = OUT / "peer_merge"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.qualbench*"):
+        old.unlink()
+    lead = _project_with_docs("peer_merge.qualbench", src)
+    copies = distribute(lead, ["coder_A", "coder_B"], folder)
+    lead.close()
+    for copy in copies:
+        with open_project(copy.path) as p, p.write() as s:
+            bulk_apply(s, read_codings(s, src / f"codings_{copy.coder[-1]}.csv"))
+
+
+def job_peer_team(results: dict[str, float]) -> None:
+    """The peer corpus (100 documents, 10.0M characters, 30k + 30k codings): two-coder agreement
+    with every coefficient exported to XLSX (< 1 s), and merging coder B's project into A's
+    (< 2 s)."""
+    import shutil
+
+    from qualbench.exports.agreement import write_agreement
+    from qualbench.merge import merge_many
+    from qualbench.store import open_project
+
+    path = _built("team_ab.qualbench")
+    for unit in ("sentence", "character"):
+        t = time.perf_counter()
+        report = _agree(path, unit, results, "peer corpus")
+        timed(
+            f"agreement at {unit} unit: write XLSX (s)",
+            results,
+            write_agreement,
+            report,
+            OUT / f"agreement-{unit}.xlsx",
+            project="bench",
+        )
+        results[f"agreement at {unit} unit, computed + exported (s)"] = round(
+            time.perf_counter() - t, 3
+        )
+    _built("peer_merge.qualbench")
+    a = fresh(OUT / "peer_merge-A.qualbench")
+    shutil.copy(OUT / "peer_merge" / "peer_merge-coder_A.qualbench", a)
+    b = OUT / "peer_merge" / "peer_merge-coder_B.qualbench"
+    with open_project(a) as p:
+        (merged,) = timed("merge coder B's project into A's (s)", results, merge_many, p, [b])
+    results["codings added by the merge"] = merged.codings_added
+    assert merged.codings_added == 30000 and not merged.unplaced and not merged.rejected
+    for bak in OUT.glob("peer_merge-A.qualbench.merge-*.bak"):
+        bak.unlink()
+
+
 JOBS = {
     "import1000": job_import1000,
     "codings100k": job_codings100k,
     "table1m": job_table1m,
     "table1m_spanning": job_table1m_spanning,
     "qualcoder": job_qualcoder,
+    "agree1000": job_agree1000,
+    "agree1000_character": job_agree1000_character,
+    "agree1000_paragraph": job_agree1000_paragraph,
+    "merge10": job_merge10,
+    "peer_team": job_peer_team,
+}
+BUILDS = {
+    "agree1000.qualbench": build_agree1000,
+    "team_ab.qualbench": build_team_ab,
+    "merge10.qualbench": build_merge10,
+    "peer_merge.qualbench": build_peer_merge,
 }
 
 
@@ -309,8 +522,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("jobs", nargs="*", choices=[*JOBS, []], help="jobs to run (default: all)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--build", help=argparse.SUPPRESS)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.build:
+        BUILDS[args.build]()
+        return
     if args.child:
         results: dict[str, float] = {}
         JOBS[args.child](results)
