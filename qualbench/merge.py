@@ -22,7 +22,7 @@ from sqlmodel import Session
 from importers import Transcript, Turn
 from qualbench.changes import Changes
 from qualbench.db import CODE, CODER, CODING, DOCUMENT, MEMO, META, insert_ignore, inserted_id
-from qualbench.merge_source import Source, opened_source, read_source
+from qualbench.merge_source import Source, opened_source, read_source, source_turns
 from qualbench.model import new_uuid, utcnow
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 from qualbench.services.cases import set_values
@@ -156,8 +156,10 @@ def merge_project(
     path = Path(source_path)
     if target.path is not None and path.resolve() == target.path.resolve():
         raise ProjectError(f"{path}: is the project being merged into")
+    with target.read() as s:  # documents the target has need none of the source's turns
+        known = set(s.execute(select(DOCUMENT.c.content_sha256)).scalars())
     with opened_source(path) as source_project:
-        src = read_source(source_project, path)
+        src = read_source(source_project, path, known_texts=known)
     report = MergeReport(source=str(path), rejected=src.rejected, dry_run=dry_run)
     try:
         with target.write() as s:
@@ -302,7 +304,7 @@ def _add_document(s: Session, src: Source, doc: dict[str, Any]) -> int:
     """A coder's new document, with its turns, participants (by name) and attributes."""
     from qualbench.services.documents import add_transcript
 
-    turns = src.turns.get(doc["id"], [])
+    turns = source_turns(src, doc["id"])
     transcript = Transcript(
         text=doc["text"],
         turns=tuple(
@@ -459,7 +461,12 @@ def _memos(
 ) -> None:
     present = set(s.execute(select(MEMO.c.uuid)).scalars())
     source_codings = {c["id"]: str(c["uuid"]).lower() for c in src.codings}
-    wanted = list(source_codings.values())
+    # only the codings memos are about need their target ids
+    wanted = list(
+        dict.fromkeys(
+            source_codings[m["coding_id"]] for m in src.memos if m["coding_id"] in source_codings
+        )
+    )
     target_codings: dict[str, int] = {}
     for i in range(0, len(wanted), 900):
         target_codings.update(

@@ -8,13 +8,14 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from qualbench.db import (
     ATTRIBUTE,
@@ -43,6 +44,8 @@ class Source:
     path: Path
     documents: dict[int, dict[str, Any]] = field(default_factory=dict)
     turns: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # by document id
+    # documents whose turns were not read (the target has their text): see source_turns
+    turns_skipped: set[int] = field(default_factory=set)
     cases: dict[int, dict[str, Any]] = field(default_factory=dict)
     case_values: dict[int, dict[str, str]] = field(default_factory=dict)  # case id -> {attr: value}
     document_values: dict[int, dict[str, str]] = field(default_factory=dict)
@@ -81,8 +84,12 @@ def _ok_name(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value.strip()) <= MAX_NAME
 
 
-def read_source(project: Project, path: Path) -> Source:
-    """Every row of the source that is well-formed; the rest listed in ``rejected``."""
+def read_source(project: Project, path: Path, *, known_texts: Collection[str] = ()) -> Source:
+    """Every row of the source that is well-formed; the rest listed in ``rejected``.
+
+    ``known_texts`` are content hashes the target already has: the turns of those documents
+    are not read (a merge maps such a document onto the target's own, with its own turns), and
+    their ids are in ``turns_skipped``; :func:`source_turns` reads them should they be needed."""
     src = Source(path=path)
     with project.read() as s:
         for row in s.execute(select(DOCUMENT)).mappings():
@@ -96,15 +103,10 @@ def read_source(project: Project, path: Path) -> Source:
                 )
             else:
                 src.documents[doc["id"]] = doc
-        for row in s.execute(select(TURN).order_by(TURN.c.document_id, TURN.c.ordinal)).mappings():
-            t = dict(row)
-            owner = src.documents.get(t["document_id"])
-            if (
-                owner is not None
-                and 0 <= t["start"] <= t["body_start"] <= t["end"] <= len(owner["text"])
-                and _ok_name(t["speaker"])
-            ):
-                src.turns.setdefault(t["document_id"], []).append(t)
+        src.turns_skipped = {
+            d for d, doc in src.documents.items() if doc["content_sha256"] in known_texts
+        }
+        _read_turns(s, src, [d for d in src.documents if d not in src.turns_skipped])
         src.cases = {
             r["id"]: dict(r) for r in s.execute(select(CASES)).mappings() if _ok_name(r["name"])
         }
@@ -144,8 +146,10 @@ def read_source(project: Project, path: Path) -> Source:
             r["id"]: dict(r) for r in s.execute(select(CODER)).mappings() if _ok_name(r["name"])
         }
         codes = {c["id"] for c in src.codes}
-        for row in s.execute(select(CODING)).mappings():
-            c = dict(row)
+        result = s.execute(select(CODING))
+        keys = list(result.keys())  # plain rows: the mappings API costs more than the checks
+        for values in result.all():
+            c = dict(zip(keys, values, strict=True))
             owner = src.documents.get(c["document_id"])
             why = (
                 "its document was set aside" if owner is None
@@ -166,6 +170,40 @@ def read_source(project: Project, path: Path) -> Source:
             if isinstance(r["text"], str)
         ]
     return src
+
+
+def _read_turns(s: Session, src: Source, doc_ids: list[int]) -> None:
+    """The well-formed turns of these (accepted) documents into ``src.turns``."""
+    if len(doc_ids) == len(src.documents):
+        chunks = [select(TURN)]  # every document: no list of ids needed
+    else:
+        ordered = sorted(doc_ids)
+        chunks = [
+            select(TURN).where(TURN.c.document_id.in_(ordered[i : i + 900]))
+            for i in range(0, len(ordered), 900)
+        ]
+    for query in chunks:
+        result = s.execute(query.order_by(TURN.c.document_id, TURN.c.ordinal))
+        keys = list(result.keys())
+        for row in result.all():
+            t = dict(zip(keys, row, strict=True))
+            owner = src.documents.get(t["document_id"])
+            if (
+                owner is not None
+                and 0 <= t["start"] <= t["body_start"] <= t["end"] <= len(owner["text"])
+                and _ok_name(t["speaker"])
+            ):
+                src.turns.setdefault(t["document_id"], []).append(t)
+
+
+def source_turns(src: Source, doc_id: int) -> list[dict[str, Any]]:
+    """The well-formed turns of one of the source's documents, read from the source file again
+    if :func:`read_source` skipped them."""
+    if doc_id in src.turns_skipped:
+        with opened_source(src.path) as project, project.read() as s:
+            _read_turns(s, src, [doc_id])
+        src.turns_skipped.discard(doc_id)
+    return src.turns.get(doc_id, [])
 
 
 def _codes_in_order(rows: list[dict[str, Any]], src: Source) -> list[dict[str, Any]]:
