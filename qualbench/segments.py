@@ -15,7 +15,8 @@ import re
 from collections.abc import Sequence
 
 UNITS = ("character", "sentence", "paragraph", "turn", "document")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+# Group 1 ends the sentence; the white space after it belongs to neither sentence.
+_SENTENCE_END = re.compile(r"([.!?…]+[\"'”’»)\]]*)\s+")
 _LINE = re.compile(r"[^\n]+")
 
 Span = tuple[int, int]
@@ -34,7 +35,12 @@ def paragraphs(text: str, labels: Sequence[Span] = ()) -> list[Span]:
     starts = [a for a, _ in labels]
     out = []
     for m in _LINE.finditer(text):
-        start, end = _strip(text, m.start(), m.end())
+        line = m.group()
+        body = line.lstrip()  # str.strip and _strip agree on white space (str.isspace)
+        if not body:
+            continue
+        start = m.end() - len(body)
+        end = m.start() + len(line.rstrip())
         i = bisect.bisect_right(starts, start) - 1
         if i >= 0 and labels[i][0] <= start < labels[i][1]:
             start = min(end, labels[i][1])
@@ -46,17 +52,17 @@ def paragraphs(text: str, labels: Sequence[Span] = ()) -> list[Span]:
 
 def sentences(text: str, labels: Sequence[Span] = ()) -> list[Span]:
     out = []
+    find = _SENTENCE_END.finditer
     for start, end in paragraphs(text, labels):
+        # A paragraph has no white space at either end, and a sentence end is followed by white
+        # space that stops before text (or at the paragraph's end, which ends no sentence): so a
+        # sentence runs from the text after one end to the punctuation of the next, unstripped.
         pos = start
-        for m in _SENTENCE_END.finditer(text, start, end):
+        for m in find(text, start, end):
             if m.end() < end:
-                a, z = _strip(text, pos, m.end())
-                if a < z:
-                    out.append((a, z))
+                out.append((pos, m.end(1)))
                 pos = m.end()
-        a, z = _strip(text, pos, end)
-        if a < z:
-            out.append((a, z))
+        out.append((pos, end))
     return out
 
 

@@ -7,6 +7,7 @@ and each coefficient's chance model. Undefined values stay undefined, with the r
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -438,21 +439,33 @@ def _match_segments(
     threshold: float,
 ) -> None:
     """MAXQDA/QDA Miner style: a coder's segment matches when another coder has a segment of
-    the same code overlapping it by at least ``threshold`` (intersection over union)."""
+    the same code overlapping it by at least ``threshold`` (intersection over union).
+
+    Only the other segments that could reach the threshold are compared: a segment [s, e)
+    matching [a, z) has e - s <= (z - a) / threshold (the union is at least its length, the
+    intersection at most z - a) and overlaps it, so it starts after a - (z - a) / threshold and
+    before z; the window searched is twice as wide, so rounding cannot matter."""
     for code in code_ids:
         spans = layers.get(code)
         if not spans:
             continue
         found, matched = counts[code]
         for i, mine in enumerate(spans):
-            others = [s for j, layer in enumerate(spans) if j != i for s in layer]
+            others = sorted((s, e) for j, layer in enumerate(spans) if j != i for s, e, _ in layer)
+            same = set(others)
+            starts = [s for s, _ in others]
             for a, z, _ in mine:
                 found[names[i]] += 1
-                if any(
-                    max(0, min(z, e) - max(a, s)) / (max(z, e) - min(a, s)) >= threshold
-                    for s, e, _ in others
-                ):
+                if (a, z) in same:  # identical segments overlap entirely (1 >= any threshold)
                     matched[names[i]] += 1
+                    continue
+                k = bisect.bisect_left(starts, a - 2 * (z - a) / threshold - 1)
+                while k < len(others) and starts[k] < z:
+                    s, e = others[k]
+                    if max(0, min(z, e) - max(a, s)) / (max(z, e) - min(a, s)) >= threshold:
+                        matched[names[i]] += 1
+                        break
+                    k += 1
 
 
 def _notes(report: AgreementReport, options: AgreementOptions) -> list[str]:
