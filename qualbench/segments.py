@@ -35,12 +35,7 @@ def paragraphs(text: str, labels: Sequence[Span] = ()) -> list[Span]:
     starts = [a for a, _ in labels]
     out = []
     for m in _LINE.finditer(text):
-        line = m.group()
-        body = line.lstrip()  # str.strip and _strip agree on white space (str.isspace)
-        if not body:
-            continue
-        start = m.end() - len(body)
-        end = m.start() + len(line.rstrip())
+        start, end = _strip(text, m.start(), m.end())
         i = bisect.bisect_right(starts, start) - 1
         if i >= 0 and labels[i][0] <= start < labels[i][1]:
             start = min(end, labels[i][1])
@@ -59,9 +54,10 @@ def sentences(text: str, labels: Sequence[Span] = ()) -> list[Span]:
         # sentence runs from the text after one end to the punctuation of the next, unstripped.
         pos = start
         for m in find(text, start, end):
-            if m.end() < end:
+            stop = m.end()
+            if stop < end:
                 out.append((pos, m.end(1)))
-                pos = m.end()
+                pos = stop
         out.append((pos, end))
     return out
 
