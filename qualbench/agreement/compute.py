@@ -208,9 +208,6 @@ def agreement(
             raise Cancelled
         progress(n, len(docs), all_docs[doc_id])
         text = session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == doc_id)).scalar_one()
-        turns = session.execute(
-            select(TURN.c.start, TURN.c.body_start, TURN.c.end).where(TURN.c.document_id == doc_id)
-        ).all()
         layers: dict[int, list[list[tuple[int, int, Hashable]]]] = {}
         for a, z, code, coder in by_doc.get(doc_id, []):
             layers.setdefault(code, [[] for _ in coder_ids])[index[coder]].append((a, z, code))
@@ -230,6 +227,11 @@ def agreement(
                 all_docs[doc_id],
             )
         else:
+            turns = session.execute(  # the units need them; characters do not
+                select(TURN.c.start, TURN.c.body_start, TURN.c.end).where(
+                    TURN.c.document_id == doc_id
+                )
+            ).all()
             units, description = unit_spans(text, [(t[0], t[1], t[2]) for t in turns], options.unit)
             descriptions.add(description)
             report.total += len(units)
@@ -363,11 +365,19 @@ def _character_patterns(
     doc_name: str,
 ) -> None:
     m = len(coder_ids)
+    length = len(text)
     for code in code_ids:
         spans = layers.get(code, [[] for _ in range(m)])
-        for sets, weight in sweep(len(text), spans).items():
-            per_code[code][tuple(1 if s else 0 for s in sets)] += weight
-        for a, z, covered in _stretches(len(text), spans):
+        if all(0 <= a < z <= length for layer in spans for a, z, _ in layer):
+            weights, stretches = _code_sweep(length, spans)
+        else:  # spans outside the text (a damaged project): the general, clamping sweeps
+            weights = Counter()
+            for sets, weight in sweep(length, spans).items():
+                weights[tuple(1 if s else 0 for s in sets)] += weight
+            stretches = _stretches(length, spans)
+        for pattern, weight in weights.items():
+            per_code[code][pattern] += weight
+        for a, z, covered in stretches:
             if not all(covered):
                 pattern = tuple(int(c) for c in covered)
                 report.disagreements.append(
@@ -384,6 +394,41 @@ def _character_patterns(
             domain[tuple(_domain_value(sorted(s, key=str), options, report) for s in sets)] += (
                 weight
             )
+
+
+def _code_sweep(
+    length: int, spans: Sequence[Sequence[tuple[int, int, Hashable]]]
+) -> tuple[Counter[tuple[Hashable | None, ...]], list[tuple[int, int, tuple[bool, ...]]]]:
+    """One code's spans (within ``[0, length)``) in one pass: characters by which coders cover
+    them, as :func:`sweep` counts them (patterns of 0/1 in order of first appearance), and the
+    stretches :func:`_stretches` returns."""
+    events = sorted(
+        (p, step, i)
+        for i, layer in enumerate(spans)
+        for a, z, _ in layer
+        for p, step in ((a, 1), (z, -1))
+    )
+    depth = [0] * len(spans)
+    weights: Counter[tuple[Hashable | None, ...]] = Counter()
+    out: list[tuple[int, int, tuple[bool, ...]]] = []
+    pos, k = 0, 0
+    while k < len(events):
+        at = events[k][0]
+        if at > pos:
+            covered = tuple(d > 0 for d in depth)
+            weights[tuple(1 if c else 0 for c in covered)] += at - pos
+            if any(covered):
+                if out and out[-1][1] == pos and out[-1][2] == covered:
+                    out[-1] = (out[-1][0], at, covered)
+                else:
+                    out.append((pos, at, covered))
+            pos = at
+        while k < len(events) and events[k][0] == at:
+            depth[events[k][2]] += events[k][1]
+            k += 1
+    if length > pos:
+        weights[(0,) * len(spans)] += length - pos
+    return weights, out
 
 
 def _stretches(
