@@ -239,7 +239,8 @@ def scott_pi(p: Patterns) -> Result:
         return prepared
     table, n, excluded = prepared
     agree, first, second = _marginals(table)
-    pooled = {c: first.get(c, 0.0) + second.get(c, 0.0) for c in first.keys() | second.keys()}
+    # in order of first appearance, not set order: the sum is the same on every run, to the last digit
+    pooled = {c: first.get(c, 0.0) + second.get(c, 0.0) for c in dict.fromkeys([*first, *second])}
     if len(pooled) < 2:
         return Result(
             None, NO_VARIATION, n, {"observed": 1.0, "expected": 1.0, "excluded": excluded}

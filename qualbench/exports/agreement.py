@@ -25,6 +25,7 @@ def _result(r: Result) -> dict[str, Any]:
 def report_dict(report: AgreementReport) -> dict[str, Any]:
     """Everything in the report, for JSON."""
     o = report.options
+    paths = _paths(report)
     return {
         "contents": CONTENTS,
         "coders": report.coders,
@@ -68,7 +69,7 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
                 "document": d.document,
                 "start": d.start,
                 "end": d.end,
-                "code": _path(report, d.code_id),
+                "code": paths.get(d.code_id, str(d.code_id)),
                 "coded_by": list(d.coded_by),
                 "not_coded_by": list(d.not_coded_by),
             }
@@ -79,8 +80,8 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
     }
 
 
-def _path(report: AgreementReport, code_id: int) -> str:
-    return next((r.path for r in report.per_code if r.code_id == code_id), str(code_id))
+def _paths(report: AgreementReport) -> dict[int, str]:
+    return {r.code_id: r.path for r in report.per_code}
 
 
 def agreement_grid(report: AgreementReport) -> tuple[list[str], list[list[Any]]]:
@@ -205,6 +206,7 @@ def write_agreement(report: AgreementReport, path: str | Path, *, project: str) 
                             ],
                         )
                     )
+            paths = _paths(report)
             sheets.append(
                 (
                     "Disagreements",
@@ -214,7 +216,7 @@ def write_agreement(report: AgreementReport, path: str | Path, *, project: str) 
                             d.document,
                             d.start,
                             d.end,
-                            _path(report, d.code_id),
+                            paths.get(d.code_id, str(d.code_id)),
                             ", ".join(d.coded_by),
                             ", ".join(d.not_coded_by),
                         ]

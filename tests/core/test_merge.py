@@ -365,3 +365,20 @@ def test_an_older_schema_source_is_merged_without_changing_it(
     assert [d.how for d in report.documents] == ["new"]
     assert old.read_bytes() == data
     assert not list(tmp_path.glob("old.qualbench.*.bak"))
+
+
+def test_turns_skipped_for_known_documents_can_be_read_back(
+    sample: Project, copies: dict[str, Path]
+) -> None:
+    """The merge reads a source's speaker turns only for documents the target lacks; should a
+    skipped one be needed after all, reading it back gives exactly what a full read gives."""
+    from qualbench.merge_source import opened_source, read_source, source_turns
+
+    with sample.read() as s:
+        known = set(s.execute(select(DOCUMENT.c.content_sha256)).scalars())
+    with opened_source(copies["cy"]) as source:
+        full = read_source(source, copies["cy"])
+        lean = read_source(source, copies["cy"], known_texts=known)
+    assert full.turns and not any(lean.turns.values())
+    for doc_id, turns in full.turns.items():
+        assert source_turns(lean, doc_id) == turns

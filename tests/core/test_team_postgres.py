@@ -34,7 +34,7 @@ def _scenario(project: Project, coder_file: Path) -> dict[str, Any]:
             end=first.end,
             code_id=first.code_id,
             take=first.coded_by,
-        )  # fmt: skip
+        )
     )
     with project.read() as s:
         decided = reconciliation(s)
