@@ -5,43 +5,62 @@ re-wrapped, a word inserted), each coding's ``[start, end)`` must be carried ove
 text, or reported as impossible with a reason: never silently dropped or shifted.
 ``TextAlignment`` aligns the two texts once; ``place`` maps one span and checks the result.
 
-The texts are aligned coarse to fine. Lines, encoded as one code point each, are aligned with
-rapidfuzz's Levenshtein (C speed, banded by the number of edits); each run of changed lines is
-aligned again by whitespace-separated words, and each run of changed words character by
-character. Unchanged lines and words never reach the character level, so the cost follows the
-size of the edits rather than of the text. A changed region too large to align by characters
-(only between very different texts) stays one replaced block, which ``place`` maps
-proportionally and then rejects by similarity. Offsets are code points throughout.
+The alignment tiles both texts with blocks, alternately equal and changed. It goes coarse to
+fine, each level only inside what the level above left unmatched, so its cost follows the size of
+the edits rather than of the text:
+
+1. lines found exactly once in each text, the longest sequence of them both agree on (patience
+   diff: a repeated line, such as the same interview question, never anchors the wrong place);
+2. the same with whitespace-separated words (a re-wrapped line changes no word);
+3. all words, then characters, with rapidfuzz in C: ``Indel`` (longest common subsequence)
+   while its bit matrix stays small, else ``Levenshtein`` (banded by the number of edits, linear
+   memory); words are encoded as one code point each to be compared like characters.
+
+Equal blocks shorter than the changes around them, and not whole words, are then folded into
+the changes (chance letters matched inside rewritten text). A changed region too large to align
+by characters (only between very different texts) stays one block.
+
+``place`` maps an edge whose character is unchanged exactly. An edge inside a change goes to
+the word boundary near the proportional point that makes the span's edge text closest to the
+old. The span's old and new texts are then compared (whitespace runs count as one space), and
+anything below the threshold is reported unplaced, with what happened to it in plain words.
+Offsets are code points throughout.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, count
+from itertools import accumulate
 
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import Indel, LCSseq, Levenshtein, Opcodes
 
-# Line, then word units; a region below both levels is aligned by characters.
-_LEVELS = (re.compile(r"(\n)"), re.compile(r"(\s+)"))
-# A changed region whose two lengths multiply to at most this is aligned by characters at once
-# (fast, and finer than going through words).
-_CHARS_AT_ONCE = 250_000
+_LINES, _WORDS = re.compile(r"(\n)"), re.compile(r"(\s+)")
+# How each level splits a region into units, and whether only units found once on each side match.
+_LEVELS = ((_LINES, True), (_WORDS, True), (_WORDS, False))
 # Beyond this product a changed region is not aligned by characters: one replaced block.
 _CHARS_AT_MOST = 400_000_000
+# Indel keeps a bit matrix of this many cells at most (25 MB); Levenshtein beyond.
+_INDEL_CELLS = 200_000_000
 # Beyond this product two span texts are compared through the alignment, not character by character.
 _COMPARE_AT_MOST = 400_000_000
 # text_similarity compares by characters below this many words (and this many characters).
 _FEW_WORDS, _FEW_CHARS = 100, 20_000
+# A unique line or word anchors the alignment only with its equal neighbours this long.
+_MIN_ANCHOR = 48
+# An edge inside a change is looked for this far around its proportional place, among this many
+# positions at most, comparing this many characters at the span's edge.
+_EDGE_REACH, _EDGE_CANDIDATES, _EDGE_WINDOW = 200, 24, 80
 # Units are encoded as code points; surrogates are skipped, so this many distinct units fit.
 _MAX_UNITS = 0x110000 - 0x800
 # Copies of a span's text looked at around its mapped place (repetitive text only).
 _MAX_NEARBY = 64
 
+Run = tuple[int, int, int, int]  # units [i1, i2) of one side equal to units [j1, j2) of the other
 Block = tuple[int, int, int, int, bool]  # old start, old end, new start, new end, equal
 
 
@@ -61,11 +80,16 @@ class Placement:
 
 
 def _unplaced(similarity: float, reason: str) -> Placement:
-    return Placement(None, None, "unplaced", round(similarity, 4), reason)
+    return Placement(None, None, "unplaced", similarity, reason)
 
 
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch in "_'’-" or unicodedata.category(ch).startswith("M")
+
+
+def _kind(ch: str) -> str:
+    """ "w" for a word character, "s" for a space, "p" for anything else (punctuation, emoji)."""
+    return "w" if _is_word(ch) else "s" if ch.isspace() else "p"
 
 
 def _cuts_word(text: str, pos: int) -> bool:
@@ -78,56 +102,116 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _encode(
-    units_a: Sequence[str], units_b: Sequence[str], *, unique_only: bool = False
-) -> tuple[Sequence[int] | str, Sequence[int] | str]:
-    """Both unit lists as one code point per unit, so that rapidfuzz compares units as it
-    compares characters. With ``unique_only``, only units found exactly once in each list can
-    match: a repeated line ("Yes.", the same question asked twice) must not anchor the
-    alignment at the wrong occurrence."""
+def _encode(units_a: Sequence[str], units_b: Sequence[str]) -> tuple[Sequence[Hashable], ...]:
+    """Both unit lists as one code point per distinct unit, so that rapidfuzz compares units
+    as fast as it compares characters."""
     vocab: dict[str, int] = {}
-    if unique_only:
-        count_a, count_b = Counter(units_a), Counter(units_b)
-        for unit, n in count_a.items():
-            if n == 1 and count_b[unit] == 1:
-                vocab[unit] = len(vocab)
-        fresh = count(len(vocab))  # every other unit gets a code of its own
-        ids_a = [vocab[unit] if unit in vocab else next(fresh) for unit in units_a]
-        ids_b = [vocab[unit] if unit in vocab else next(fresh) for unit in units_b]
-        size = next(fresh)
-    else:
-        ids_a = [vocab.setdefault(unit, len(vocab)) for unit in units_a]
-        ids_b = [vocab.setdefault(unit, len(vocab)) for unit in units_b]
-        size = len(vocab)
-    if size > _MAX_UNITS:
+    ids_a = [vocab.setdefault(unit, len(vocab)) for unit in units_a]
+    ids_b = [vocab.setdefault(unit, len(vocab)) for unit in units_b]
+    if len(vocab) > _MAX_UNITS:
         return ids_a, ids_b  # rapidfuzz hashes them instead: slower, same result
-    return _as_text(ids_a), _as_text(ids_b)
+    return tuple(
+        "".join([chr(i if i < 0xD800 else i + 0x800) for i in ids]) for ids in (ids_a, ids_b)
+    )
 
 
-def _as_text(ids: list[int]) -> str:
-    return "".join([chr(i if i < 0xD800 else i + 0x800) for i in ids])
+def _opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> Opcodes:
+    """An alignment of two sequences: the longest common subsequence where affordable."""
+    if len(a) * len(b) <= _INDEL_CELLS:
+        return Indel.opcodes(a, b)
+    return Levenshtein.opcodes(a, b)
+
+
+def _equal_runs(units_a: Sequence[str], units_b: Sequence[str]) -> list[Run]:
+    return [
+        (op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in _opcodes(*_encode(units_a, units_b))
+        if op.tag == "equal"
+    ]
+
+
+def _unique_runs(units_a: Sequence[str], units_b: Sequence[str]) -> list[Run]:
+    """Anchors for a patience diff: units found exactly once on each side, the longest sequence
+    of them in an order both sides agree on, each widened over the equal units around it."""
+    count_a, count_b = Counter(units_a), Counter(units_b)
+    where_b = {unit: j for j, unit in enumerate(units_b) if count_b[unit] == 1}
+    pairs = [(i, where_b[u]) for i, u in enumerate(units_a) if count_a[u] == 1 and u in where_b]
+    tails: list[int] = []  # tails[k]: the pair ending the best increasing chain of k + 1 pairs
+    tail_js: list[int] = []
+    back = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_left(tail_js, j)
+        back[n] = tails[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(n)
+            tail_js.append(j)
+        else:
+            tails[k], tail_js[k] = n, j
+    chain, n = [], tails[-1] if tails else -1
+    while n >= 0:
+        chain.append(pairs[n])
+        n = back[n]
+    chain.reverse()
+    runs: list[Run] = []
+    for k, (i, j) in enumerate(chain):  # widened up to the runs before and after, never over
+        i1, j1 = i, j
+        low_a, low_b = (runs[-1][1], runs[-1][3]) if runs else (0, 0)
+        while i1 > low_a and j1 > low_b and units_a[i1 - 1] == units_b[j1 - 1]:
+            i1, j1 = i1 - 1, j1 - 1
+        i2, j2 = i + 1, j + 1
+        high_a, high_b = chain[k + 1] if k + 1 < len(chain) else (len(units_a), len(units_b))
+        while i2 < high_a and j2 < high_b and units_a[i2] == units_b[j2]:
+            i2, j2 = i2 + 1, j2 + 1
+        runs.append((i1, i2, j1, j2))
+    return runs
 
 
 def _units(text: str, lo: int, hi: int, level: int) -> tuple[list[str], list[int], list[int]]:
     """The units of ``text[lo:hi]`` at ``level`` with their absolute starts and ends."""
-    parts = _LEVELS[level].split(text[lo:hi])
+    parts = _LEVELS[level][0].split(text[lo:hi])
     offsets = list(accumulate(map(len, parts), initial=lo))
     return parts[0::2], offsets[0::2], offsets[1::2]
 
 
+def _merge_small_equalities(blocks: list[Block], old: str, new: str) -> list[Block]:
+    """Fold each equal block no longer than the changes on both its sides into one change,
+    unless it is made of whole words: letters matched inside rewritten text are chance, and
+    would mislead the mapping of a span's edges (the semantic cleanup of diff-match-patch)."""
+    out: list[Block] = []
+    for block in blocks:
+        out.append(block)
+        while len(out) >= 3 and not out[-1][4] and out[-2][4] and not out[-3][4]:
+            left, (a0, a1, b0, b1, _), right = out[-3:]
+            if a1 - a0 > max(left[1] - left[0], left[3] - left[2]):
+                break
+            if a1 - a0 > max(right[1] - right[0], right[3] - right[2]):
+                break
+            cuts = (
+                _cuts_word(old, a0),
+                _cuts_word(old, a1),
+                _cuts_word(new, b0),
+                _cuts_word(new, b1),
+            )
+            if not any(cuts) and any(map(_is_word, old[a0:a1])):
+                break
+            out[-3:] = [(left[0], right[1], left[2], right[3], False)]
+    return out
+
+
 class _Aligner:
-    """Builds the list of blocks that cover both texts in order."""
+    """Builds the blocks that tile both texts in order, alternately equal and changed."""
 
     def __init__(self, old: str, new: str) -> None:
         self.old, self.new = old, new
         self.blocks: list[Block] = []
         self.region(0, len(old), 0, len(new), 0)
+        self.blocks = _merge_small_equalities(self.blocks, old, new)
 
     def emit(self, a0: int, a1: int, b0: int, b1: int, equal: bool) -> None:
         if a0 == a1 and b0 == b1:
             return
-        if equal and self.blocks and self.blocks[-1][4]:
-            self.blocks[-1] = (self.blocks[-1][0], a1, self.blocks[-1][2], b1, True)
+        if self.blocks and self.blocks[-1][4] == equal:  # one block for a run of the same kind
+            self.blocks[-1] = (self.blocks[-1][0], a1, self.blocks[-1][2], b1, equal)
         else:
             self.blocks.append((a0, a1, b0, b1, equal))
 
@@ -136,7 +220,7 @@ class _Aligner:
             self.emit(a0, a1, b0, b1, False)
         elif self.old[a0:a1] == self.new[b0:b1]:
             self.emit(a0, a1, b0, b1, True)
-        elif level >= len(_LEVELS) or (a1 - a0) * (b1 - b0) <= _CHARS_AT_ONCE:
+        elif level >= len(_LEVELS):
             self.chars(a0, a1, b0, b1)
         else:
             self.units(a0, a1, b0, b1, level)
@@ -145,7 +229,7 @@ class _Aligner:
         if (a1 - a0) * (b1 - b0) > _CHARS_AT_MOST:
             self.emit(a0, a1, b0, b1, False)
             return
-        for op in Levenshtein.opcodes(self.old[a0:a1], self.new[b0:b1]):
+        for op in _opcodes(self.old[a0:a1], self.new[b0:b1]):
             self.emit(
                 a0 + op.src_start,
                 a0 + op.src_end,
@@ -157,15 +241,15 @@ class _Aligner:
     def units(self, a0: int, a1: int, b0: int, b1: int, level: int) -> None:
         units_a, starts_a, ends_a = _units(self.old, a0, a1, level)
         units_b, starts_b, ends_b = _units(self.new, b0, b1, level)
-        if len(units_a) == 1 and len(units_b) == 1:
-            self.region(a0, a1, b0, b1, level + 1)
-            return
-        encoded_a, encoded_b = _encode(units_a, units_b, unique_only=level == 0)
+        runs: list[Run] = []
+        if len(units_a) > 1 or len(units_b) > 1:
+            if _LEVELS[level][1]:  # a short line or word found once on each side may be chance
+                runs = _unique_runs(units_a, units_b)
+                runs = [r for r in runs if ends_a[r[1] - 1] - starts_a[r[0]] >= _MIN_ANCHOR]
+            else:
+                runs = _equal_runs(units_a, units_b)
         done_a, done_b = a0, b0
-        for op in Levenshtein.opcodes(encoded_a, encoded_b):
-            if op.tag != "equal":
-                continue
-            i1, i2, j1, j2 = op.src_start, op.src_end, op.dest_start, op.dest_end
+        for i1, i2, j1, j2 in runs:
             self.region(done_a, starts_a[i1], done_b, starts_b[j1], level + 1)
             done_a, done_b = ends_a[i2 - 1], ends_b[j2 - 1]
             if self.old[starts_a[i1] : done_a] == self.new[starts_b[j1] : done_b]:
@@ -209,12 +293,20 @@ class TextAlignment:
                 0.0, f"the span {start}–{end} is empty or outside the text ({len(old)} characters)"
             )
         text = old[start:end]
+        if all(b[2] == b[3] for b in self._overlapping(start, end)):
+            return _unplaced(0.0, "the passage was deleted")
         new_start, start_clean = self._map(start, is_end=False)
         new_end, end_clean = self._map(end, is_end=True)
-        snapped = self._snap_start(new_start, new_end, old, start)
-        start_clean, new_start = start_clean and snapped == new_start, snapped
-        snapped = self._snap_end(new_end, new_start, old, end)
-        end_clean, new_end = end_clean and snapped == new_end, snapped
+        if not start_clean:
+            new_start = self._best_edge(start, end, new_start, new_end, is_end=False)
+        if not end_clean:
+            new_end = self._best_edge(start, end, new_start, new_end, is_end=True)
+        if start_clean and not _cuts_word(old, start):  # a word grown at an edge is taken whole
+            while _cuts_word(new, new_start):
+                new_start, start_clean = new_start - 1, False
+        if end_clean and not _cuts_word(old, end):
+            while _cuts_word(new, new_end):
+                new_end, end_clean = new_end + 1, False
         if new_start < new_end and new[new_start:new_end] != text:
             nearby = self._nearby_copy(start, end, new_start, new_end)
             if nearby is not None:
@@ -236,37 +328,65 @@ class TextAlignment:
             reason = f"the text changed slightly (similarity {similarity:.2f})"
         edges = [n for n, clean in (("start", start_clean), ("end", end_clean)) if not clean]
         if edges:
-            reason += f"; its {' and '.join(edges)} lay in edited text, snapped to a word boundary"
-        return Placement(new_start, new_end, "adjusted", round(similarity, 4), reason)
+            reason += (
+                f"; its {' and '.join(edges)} lay in edited text and was set to the closest match"
+            )
+        return Placement(new_start, new_end, "adjusted", similarity, reason)
 
     def _map(self, offset: int, *, is_end: bool) -> tuple[int, bool]:
-        """The new offset of a span's start (or end) and whether its first (or last) character
-        is unchanged; an edited one maps to the matching point of the replacement."""
+        """The new offset of a span's start (or end), and whether its first (or last) character
+        is unchanged; inside a change, the proportional point (the edge of a replacement)."""
         a0, a1, b0, b1, equal = self._blocks[bisect_right(self._starts, offset - is_end) - 1]
         if equal:
             return b0 + offset - a0, True
         scaled = (offset - a0) * (b1 - b0)
         return b0 + (-(-scaled // (a1 - a0)) if is_end else scaled // (a1 - a0)), False
 
-    def _snap_start(self, pos: int, limit: int, old: str, start: int) -> int:
-        new = self._new
-        if not _cuts_word(old, start):
-            while _cuts_word(new, pos):
-                pos -= 1
-        if not old[start].isspace():
-            while pos < limit and new[pos].isspace():
-                pos += 1
-        return pos
+    def _best_edge(
+        self, start: int, end: int, new_start: int, new_end: int, *, is_end: bool
+    ) -> int:
+        """For an edge inside a change: among the positions within 200 characters of the
+        proportional guess that cut no word and add no space the old edge did not, the one that
+        makes the span's first (or last) 80 characters closest to the old, up to where the
+        alignment maps their other end. A missing old character costs twice an extra new one
+        (words inserted inside a span belong to it, its own words should not be dropped), and an
+        edge character of another kind (a word ending where the old one ended with a full stop)
+        costs two more; each character away from the guess (the edge of a replacement) costs
+        half of one, and text taken in beyond the guess costs double unless the old edge has it."""
+        old, new = self._old, self._new
+        guess, edge = (new_end, end) if is_end else (new_start, start)
+        cuts, spaced = _cuts_word(old, edge), old[edge - is_end].isspace()
+        lo, hi = (new_start, guess + _EDGE_REACH) if is_end else (guess - _EDGE_REACH, new_end)
+        positions = range(
+            max(lo, guess - _EDGE_REACH, 0), min(hi, guess + _EDGE_REACH, len(new)) + 1
+        )
+        if is_end:
+            fits = [q for q in positions if q == 0 or spaced or not new[q - 1].isspace()]
+        else:
+            fits = [q for q in positions if q == len(new) or spaced or not new[q].isspace()]
+        fits = [q for q in fits if cuts or not _cuts_word(new, q)] or [guess]
+        window = min(end - start, _EDGE_WINDOW)
+        if is_end:
+            old_part, far = _squash(old[end - window : end]), new_start
+            if window < end - start:
+                far = self._map(end - window, is_end=False)[0]
+        else:
+            old_part, far = _squash(old[start : start + window]), new_end
+            if window < end - start:
+                far = self._map(start + window, is_end=True)[0]
 
-    def _snap_end(self, pos: int, limit: int, old: str, end: int) -> int:
-        new = self._new
-        if not _cuts_word(old, end):
-            while _cuts_word(new, pos):
-                pos += 1
-        if not old[end - 1].isspace():
-            while pos > limit and new[pos - 1].isspace():
-                pos -= 1
-        return pos
+        old_kind = _kind(old[edge - is_end])
+
+        def cost(q: int) -> int:
+            part = _squash(new[far:q] if is_end else new[q:far])
+            common = LCSseq.similarity(old_part, part)
+            kind = _kind(new[q - is_end]) if 0 <= q - is_end < len(new) else ""
+            edits = len(part) + 2 * len(old_part) - 3 * common + 2 * (kind != old_kind)
+            beyond = _squash(new[guess:q] if is_end else new[q:guess])  # the neighbour's, likely
+            edits += len(beyond) - LCSseq.similarity(beyond, old_part)
+            return 2 * edits + abs(q - guess)
+
+        return min(sorted(fits, key=lambda q: abs(q - guess))[:_EDGE_CANDIDATES], key=cost)
 
     def _nearby_copy(self, start: int, end: int, lo: int, hi: int) -> tuple[int, int] | None:
         """The closest exact copy of the old span's text that overlaps most of ``[lo, hi)`` and
@@ -284,7 +404,8 @@ class TextAlignment:
             overlap = min(found + size, hi) - max(found, lo)
             cost = abs(found - lo) + abs(found + size - hi)
             fits = 2 * overlap >= min(size, hi - lo) and (best is None or cost < best[0])
-            if fits and (_cuts_word(new, found), _cuts_word(new, found + size)) <= cuts:
+            cut = (_cuts_word(new, found), _cuts_word(new, found + size))
+            if fits and all(c <= allowed for c, allowed in zip(cut, cuts, strict=True)):
                 best = (cost, found)
             found = new.find(text, found + 1, window_end)
         return None if best is None else (best[1], best[1] + size)
@@ -349,11 +470,13 @@ class TextAlignment:
 
 def text_similarity(a: str, b: str) -> float:
     """How alike two texts are, 0..1, in word order (whitespace ignored): an edited copy of a
-    document scores near 1, a different document of the same kind far lower. Short texts are
-    compared by characters, longer ones by words (about 10 ms per 100,000 characters)."""
+    document scores near 1, a different document of the same kind far lower, even one built
+    from the same phrases. The longest common subsequence of words (of characters for short
+    texts); quadratic but bit-parallel: 10 ms for 100,000 characters, 0.7 s for 1,000,000."""
     if a == b:
         return 1.0
     words_a, words_b = a.split(), b.split()
     if min(len(words_a), len(words_b)) < _FEW_WORDS and max(len(a), len(b)) <= _FEW_CHARS:
         return float(Indel.normalized_similarity(" ".join(words_a), " ".join(words_b)))
-    return float(Indel.normalized_similarity(*_encode(words_a, words_b)))
+    encoded_a, encoded_b = _encode(words_a, words_b)
+    return float(Indel.normalized_similarity(encoded_a, encoded_b))
