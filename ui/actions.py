@@ -13,7 +13,7 @@ from qualbench.changes import Changes
 from qualbench.progress import CancelCheck, Progress
 from ui.session import user_message
 from ui.settings import recent_projects
-from ui.tasks import Task
+from ui.tasks import starter
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -23,23 +23,7 @@ TABLES = "Tables (*.csv *.xlsx)"
 
 
 def _start(window: MainWindow, title: str, work: Any, on_done: Any) -> None:
-    def failed(exc: BaseException) -> None:
-        message = user_message(exc)
-        window.show_error(
-            message or f"{title} failed: {type(exc).__name__} (the project is unchanged)"
-        )
-
-    task = Task(
-        window,
-        title,
-        work,
-        on_done=on_done,
-        on_error=failed,
-        on_cancel=lambda: window.statusBar().showMessage(f"{title}: cancelled", 5000),
-    )
-    window._tasks.append(task)
-    task.finished.connect(lambda: window._tasks.remove(task))
-    task.start()
+    starter(window)(title, work, on_done)
 
 
 # --- projects -------------------------------------------------------------------------------------

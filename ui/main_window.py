@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
     def show_reconciliation(self, consensus: str) -> ReconcilePanel:
         """The reconciliation panel (made on first use, beside the excerpts) on ``consensus``."""
         if self.reconcile is None:
-            from ui.team import starter
+            from ui.tasks import starter
 
             self.reconcile = ReconcilePanel(self.session, starter(self))
             self.reconcile.jumpRequested.connect(self.jump_to)

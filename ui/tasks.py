@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from qualbench.progress import CancelCheck, Cancelled, CancelToken, Progress
+from ui.session import user_message
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 Work = Callable[[Progress, CancelCheck], Any]
 
@@ -91,3 +95,31 @@ class Task(QObject):
         finally:
             self.finished.emit()
             self.deleteLater()
+
+
+def starter(
+    window: MainWindow, parent: Callable[[], QWidget] | None = None
+) -> Callable[[str, Work, Callable[[Any], None]], None]:
+    """Run core work in the background with a progress dialog over ``parent()`` (a dialog that
+    may not exist yet when the starter is made) or the window."""
+
+    def start(title: str, work: Work, on_done: Callable[[Any], None]) -> None:
+        def failed(exc: BaseException) -> None:
+            message = user_message(exc)
+            window.show_error(
+                message or f"{title} failed: {type(exc).__name__} (the project is unchanged)"
+            )
+
+        task = Task(
+            parent() if parent is not None else window,
+            title,
+            work,
+            on_done=on_done,
+            on_error=failed,
+            on_cancel=lambda: window.statusBar().showMessage(f"{title}: cancelled", 5000),
+        )
+        window._tasks.append(task)
+        task.finished.connect(lambda: window._tasks.remove(task))
+        task.start()
+
+    return start

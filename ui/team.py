@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from qualbench.agreement.compute import AgreementOptions
 from qualbench.progress import CancelCheck, Progress
-from ui.session import user_message
-from ui.tasks import Task
+from ui.tasks import starter
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
-
-Work = Callable[[Progress, CancelCheck], Any]
-
-
-def starter(
-    window: MainWindow, parent: Callable[[], QWidget] | None = None
-) -> Callable[[str, Work, Callable[[Any], None]], None]:
-    """Run core work in the background with a progress dialog over ``parent()`` (a dialog that
-    may not exist yet when the starter is made) or the window."""
-
-    def start(title: str, work: Work, on_done: Callable[[Any], None]) -> None:
-        def failed(exc: BaseException) -> None:
-            message = user_message(exc)
-            window.show_error(
-                message or f"{title} failed: {type(exc).__name__} (the project is unchanged)"
-            )
-
-        task = Task(
-            parent() if parent is not None else window,
-            title,
-            work,
-            on_done=on_done,
-            on_error=failed,
-            on_cancel=lambda: window.statusBar().showMessage(f"{title}: cancelled", 5000),
-        )
-        window._tasks.append(task)
-        task.finished.connect(lambda: window._tasks.remove(task))
-        task.start()
-
-    return start
 
 
 def make_copies(window: MainWindow) -> None:
