@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import and_, select, update
@@ -179,7 +179,13 @@ def start_consensus(
             raise CodingError(f"{name!r} is a coder, not a consensus; choose another name")
         session.execute(update(META).where(META.c.key == key).values(value=_options_json(options)))
         return int(existing), Changes()
-    report = agreement(session, options, progress=progress, cancel=cancel, keep_agreed=True)
+    report = agreement(
+        session,
+        replace(options, intervals=False),
+        progress=progress,
+        cancel=cancel,
+        keep_agreed=True,
+    )
     consensus_id, changes = get_or_create_coder(session, name)
     session.execute(META.insert().values(key=key, value=_options_json(options)))
     sources = _coder_codings(session, options, [a[0] for a in report.agreed or []])
@@ -266,7 +272,7 @@ def reconciliation(
     consensus_id = _consensus_id(session, consensus)
     options = saved_options(session, consensus)
     assert options is not None
-    report = agreement(session, options, progress=progress, cancel=cancel)
+    report = agreement(session, replace(options, intervals=False), progress=progress, cancel=cancel)
     sources = _coder_codings(session, options, [d.document_id for d in report.disagreements])
     paths = code_paths(session)
     chosen = decisions(session, consensus)

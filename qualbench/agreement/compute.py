@@ -16,12 +16,20 @@ from sqlalchemy import and_, select
 from sqlmodel import Session
 
 from qualbench.agreement import stats
+from qualbench.agreement.confidence import (
+    DEFAULT_SEED,
+    MINIMUMS,
+    Interval,
+    alpha_bootstrap,
+    group_bootstrap,
+    standard_error,
+)
 from qualbench.agreement.patterns import covered_units, sweep
 from qualbench.db import CODER, CODING, DOCUMENT, TURN
 from qualbench.errors import UserError
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 from qualbench.segments import UNITS, unit_spans
-from qualbench.services.codes import code_tree
+from qualbench.services.codes import CodeNode, code_tree
 from qualbench.services.documents import NotFound
 
 NONE = "(none)"
@@ -60,6 +68,11 @@ class AgreementOptions:
     )
     origins: tuple[str, ...] = ("manual", "imported")  # auto-coding left out unless asked
     overlap: float = 0.9  # segment matching: intersection over union needed for a match
+    resamples: int = 1000  # bootstrap of alpha (Hayes & Krippendorff 2007); 0 = none
+    seed: int = DEFAULT_SEED
+    minimums: tuple[float, ...] = MINIMUMS  # report the probability that alpha falls below each
+    level: float = 0.95  # confidence level of the intervals
+    intervals: bool = True  # False: coefficients only (reconciliation needs no intervals)
 
     def problems(self) -> list[str]:
         out = []
@@ -73,6 +86,12 @@ class AgreementOptions:
             out.append("the overlap threshold is a share between 0 and 1")
         if self.domain and len(self.domain) < 2:
             out.append("a domain needs at least two codes")
+        if self.resamples < 0:
+            out.append("the number of bootstrap resamples cannot be negative")
+        if not 0 < self.level < 1:
+            out.append("the confidence level is a share between 0 and 1, e.g. 0.95")
+        if any(not -1 <= m <= 1 for m in self.minimums):
+            out.append("a minimum alpha lies between -1 and 1")
         return out
 
 
@@ -85,6 +104,8 @@ class CodeResult:
     confusion: list[list[float]] | None = (
         None  # 2 coders: rows = first coder, cols = second; absent, present
     )
+    # coefficient -> interval from its standard error; "alpha_boot": the bootstrap of alpha
+    intervals: dict[str, Interval] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,6 +140,8 @@ class AgreementReport:
     per_code: list[CodeResult]
     overall: dict[str, stats.Result]
     domain: dict[str, stats.Result] = field(default_factory=dict)
+    overall_intervals: dict[str, Interval] = field(default_factory=dict)
+    domain_intervals: dict[str, Interval] = field(default_factory=dict)
     domain_categories: list[str] = field(default_factory=list)
     domain_confusion: list[list[float]] | None = None
     domain_conflicts: int = 0  # units where a coder applied two codes of the domain
@@ -129,28 +152,23 @@ class AgreementReport:
     notes: list[str] = field(default_factory=list)
 
 
-def _coefficients(p: stats.Patterns, coders: int, categories: int) -> dict[str, stats.Result]:
-    out = {"percent": stats.percent_agreement(p)}
-    if coders == 2:
-        out["cohen"] = stats.cohen_kappa(p)
-        out["scott"] = stats.scott_pi(p)
-    out["fleiss"] = stats.fleiss_kappa(p)
-    out["alpha"] = stats.krippendorff_alpha(p)
-    out["bp"] = stats.brennan_prediger(p, categories=categories)
-    out["ac1"] = stats.gwet_ac1(p)
-    return out
+@dataclass
+class Selection:
+    """The codings an agreement run compares: coders, codes, and the documents every chosen
+    coder coded, with each document's codings as (start, end, code id, coder id)."""
+
+    names: list[str]
+    coder_ids: list[int]
+    nodes: dict[int, CodeNode]  # code id -> node (path, depth), in tree order
+    documents: list[int]
+    all_documents: dict[int, str]  # id -> name, every document in project order
+    left_out: list[str]
+    code_ids: list[int]
+    by_document: dict[int, list[tuple[int, int, int, int]]]
 
 
-def agreement(
-    session: Session,
-    options: AgreementOptions,
-    *,
-    progress: Progress = no_progress,
-    cancel: CancelCheck = never,
-    keep_agreed: bool = False,
-) -> AgreementReport:
-    """Compare the coders' codings as ``options`` says; ``keep_agreed`` also lists the units
-    every coder coded with a code (reconciliation seeds its consensus layer with them)."""
+def select_codings(session: Session, options: AgreementOptions) -> Selection:
+    """Resolve ``options`` against the project: raises UserError/NotFound with a clear message."""
     if problems := options.problems():
         raise UserError("; ".join(problems))
     names = list(dict.fromkeys(options.coders))
@@ -191,7 +209,101 @@ def agreement(
     code_ids = list(options.code_ids) or sorted(
         {r[3] for r in rows if r[0] in chosen}, key=order.__getitem__
     )
+    return Selection(names, coder_ids, nodes, docs, all_docs, left_out, code_ids, by_doc)
 
+
+def _coefficients(p: stats.Patterns, coders: int, categories: int) -> dict[str, stats.Result]:
+    out = {"percent": stats.percent_agreement(p)}
+    if coders == 2:
+        out["cohen"] = stats.cohen_kappa(p)
+        out["scott"] = stats.scott_pi(p)
+    out["fleiss"] = stats.fleiss_kappa(p)
+    out["alpha"] = stats.krippendorff_alpha(p)
+    out["bp"] = stats.brennan_prediger(p, categories=categories)
+    out["ac1"] = stats.gwet_ac1(p)
+    return out
+
+
+CHARACTERS_NOT_INDEPENDENT = (
+    "no interval at character level: neighbouring characters are not independent judgements, "
+    "so a standard error over characters would be far too small (choose sentences, paragraphs, "
+    "turns or documents, or the unitized coefficients)"
+)
+
+
+def _intervals(
+    p: stats.Patterns,
+    results: dict[str, stats.Result],
+    categories: int,
+    options: AgreementOptions,
+    documents: Sequence[stats.Patterns],
+    cancel: CancelCheck,
+) -> dict[str, Interval]:
+    """Each coefficient's interval from Gwet's variance formulas (irrCAC); for alpha also a
+    bootstrap that resamples whole documents ("alpha_boot"), and Hayes & Krippendorff's (2007)
+    bootstrap of pairable values ("alpha_kalpha"), each with the chance of falling below the
+    minimums."""
+    level = options.level
+    if not options.intervals:
+        return {}
+    if options.unit == "character":
+        out = {
+            k: Interval(None, None, level, undefined=CHARACTERS_NOT_INDEPENDENT)
+            for k in [*results, "alpha_kalpha"]
+        }
+    else:
+        out = {
+            key: standard_error(key, p, categories=categories if key == "bp" else None, level=level)
+            for key in results
+        }
+    if not options.resamples:
+        return out
+    groups = [g for g in documents if g]
+    if len(groups) < 2:
+        out["alpha_boot"] = Interval(
+            None, None, level, undefined="a bootstrap over documents needs at least 2 documents"
+        )
+    else:
+        out["alpha_boot"] = group_bootstrap(
+            stats.krippendorff_alpha,
+            groups,
+            resamples=options.resamples,
+            seed=options.seed,
+            minimums=options.minimums,
+            level=level,
+            cancel=cancel,
+        )
+    if options.unit != "character":
+        out["alpha_kalpha"] = alpha_bootstrap(
+            p,
+            resamples=options.resamples,
+            seed=options.seed,
+            minimums=options.minimums,
+            level=level,
+            cancel=cancel,
+        )
+    return out
+
+
+def agreement(
+    session: Session,
+    options: AgreementOptions,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelCheck = never,
+    keep_agreed: bool = False,
+) -> AgreementReport:
+    """Compare the coders' codings as ``options`` says; ``keep_agreed`` also lists the units
+    every coder coded with a code (reconciliation seeds its consensus layer with them)."""
+    sel = select_codings(session, options)
+    names, coder_ids, nodes, docs, all_docs = (
+        sel.names,
+        sel.coder_ids,
+        sel.nodes,
+        sel.documents,
+        sel.all_documents,
+    )
+    by_doc, left_out, code_ids = sel.by_document, sel.left_out, sel.code_ids
     report = AgreementReport(
         options=options, coders=names, unit=options.unit, unit_description="", documents=[all_docs[d] for d in docs],
         documents_left_out=left_out, total=0, per_code=[], overall={},
@@ -200,6 +312,9 @@ def agreement(
         report.agreed = []
     per_code: dict[int, Counter[tuple[Hashable | None, ...]]] = {c: Counter() for c in code_ids}
     domain: Counter[tuple[Hashable | None, ...]] = Counter()
+    # the same patterns document by document: the bootstrap resamples whole documents
+    doc_groups: dict[int, list[Counter[tuple[Hashable | None, ...]]]] = {c: [] for c in code_ids}
+    domain_groups: list[Counter[tuple[Hashable | None, ...]]] = []
     seg_counts = {c: (dict.fromkeys(names, 0), dict.fromkeys(names, 0)) for c in code_ids}
     descriptions = set()
     index = {cid: i for i, cid in enumerate(coder_ids)}
@@ -211,6 +326,10 @@ def agreement(
         layers: dict[int, list[list[tuple[int, int, Hashable]]]] = {}
         for a, z, code, coder in by_doc.get(doc_id, []):
             layers.setdefault(code, [[] for _ in coder_ids])[index[coder]].append((a, z, code))
+        doc_codes: dict[int, Counter[tuple[Hashable | None, ...]]] = {
+            c: Counter() for c in code_ids
+        }
+        doc_domain: Counter[tuple[Hashable | None, ...]] = Counter()
         if options.unit == "character":
             descriptions.add("characters (every character of the text counts, uncoded text too)")
             report.total += len(text)
@@ -219,9 +338,9 @@ def agreement(
                 code_ids,
                 coder_ids,
                 layers,
-                per_code,
+                doc_codes,
                 options,
-                domain,
+                doc_domain,
                 report,
                 doc_id,
                 all_docs[doc_id],
@@ -240,13 +359,18 @@ def agreement(
                 code_ids,
                 coder_ids,
                 layers,
-                per_code,
+                doc_codes,
                 options,
-                domain,
+                doc_domain,
                 report,
                 doc_id,
                 all_docs[doc_id],
             )
+        for c in code_ids:
+            per_code[c].update(doc_codes[c])
+            doc_groups[c].append(doc_codes[c])
+        domain.update(doc_domain)
+        domain_groups.append(doc_domain)
         _match_segments(code_ids, coder_ids, names, layers, seg_counts, options.overlap)
     progress(len(docs), len(docs), "coefficients")
     report.unit_description = "; ".join(sorted(descriptions)) or options.unit
@@ -265,9 +389,15 @@ def agreement(
                 [p.get((0, 0), 0.0), p.get((0, 1), 0.0)],
                 [p.get((1, 0), 0.0), p.get((1, 1), 0.0)],
             ]
+        results = _coefficients(dict(p), len(names), 2)
         report.per_code.append(
             CodeResult(
-                code, nodes[code].path, coded, _coefficients(dict(p), len(names), 2), confusion
+                code,
+                nodes[code].path,
+                coded,
+                results,
+                confusion,
+                _intervals(dict(p), results, 2, options, doc_groups[code], cancel),
             )
         )
         found, matched = seg_counts[code]
@@ -281,11 +411,18 @@ def agreement(
             SegmentResult(code, nodes[code].path, dict(found), dict(matched), percent)
         )
     report.overall = _coefficients(dict(pooled), len(names), 2)
+    pooled_groups = [sum((g[i] for g in doc_groups.values()), Counter()) for i in range(len(docs))]
+    report.overall_intervals = _intervals(
+        dict(pooled), report.overall, 2, options, pooled_groups, cancel
+    )
     if options.domain:
         categories = [nodes[c].path for c in options.domain] + (
             [NONE] if options.uncoded == "category" else []
         )
         report.domain = _coefficients(dict(domain), len(names), len(categories))
+        report.domain_intervals = _intervals(
+            dict(domain), report.domain, len(categories), options, domain_groups, cancel
+        )
         report.domain_categories = categories
         if len(names) == 2:
             keys = list(options.domain) + ([NONE] if options.uncoded == "category" else [])
@@ -544,4 +681,30 @@ def _notes(report: AgreementReport, options: AgreementOptions) -> list[str]:
             + f"({report.domain_conflicts})."
         )
     notes += [f"Chance model of {COEFFICIENTS[k]}: {v}." for k, v in CHANCE.items()]
+    if options.unit == "character":
+        notes.append("Intervals: none; " + CHARACTERS_NOT_INDEPENDENT + ".")
+    else:
+        notes.append(
+            f"Intervals ({options.level:.0%}): from each coefficient's standard error as Gwet "
+            "(2008; Handbook of Inter-Rater Reliability, 2014, ch. 5) and the irrCAC package "
+            "compute it, with Student's t on n - 1 degrees of freedom, treating the units as a "
+            "simple random sample (units within one document are not independent, so read "
+            "them as lower bounds of the uncertainty)."
+        )
+        if options.resamples:
+            notes.append(
+                "Krippendorff's alpha (Hayes & Krippendorff 2007 bootstrap, as in KALPHA): "
+                f"{options.resamples:,} resamples of pairable values drawn from the observed "
+                "coincidences; it draws at most 25 pairs per filled cell of the coincidence "
+                "matrix, so its interval stays wide however many units there are."
+            )
+    if options.resamples:
+        minimums = ", ".join(f"{m:g}" for m in options.minimums)
+        notes.append(
+            f"Krippendorff's alpha bootstrap over documents: {options.resamples:,} resamples of "
+            "the compared documents drawn with replacement (units of one transcript stay "
+            f"together), seed {options.seed}, percentile interval; P(alpha < m) for m = "
+            f"{minimums} is the share of resampled alphas below m. Resamples where alpha is "
+            "undefined (e.g. no document with the code drawn) are left out and counted."
+        )
     return notes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qualbench import __version__
 from qualbench.agreement.compute import AgreementReport, CodeResult
+from qualbench.agreement.confidence import Interval
 from qualbench.agreement.stats import Result
 
 _NUMBERS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
@@ -50,6 +51,41 @@ def _two(value: float) -> str:
     return "0.00" if text == "-0.00" else text
 
 
+def interval_text(i: Interval) -> str:
+    """``[0.41, 0.52]`` or ``no interval`` (the reason is in ``i.undefined``)."""
+    if i.low is None or i.high is None:
+        return "no interval"
+    return f"[{_two(i.low)}, {_two(i.high)}]"
+
+
+def _interval_sentences(report: AgreementReport) -> list[str]:
+    o, options = report.overall_intervals, report.options
+    if report.unit == "character":
+        return [
+            "No confidence intervals are given at character level, because neighbouring "
+            "characters are not independent judgements."
+        ]
+    out = []
+    kappa = "cohen" if len(report.coders) == 2 else "fleiss"
+    if kappa in o and "ac1" in o and o[kappa].low is not None:
+        out.append(
+            f"{options.level:.0%} confidence intervals from Gwet's (2008) variance formulas were "
+            f"{interval_text(o[kappa])} for kappa and {interval_text(o['ac1'])} for AC1."
+        )
+    boot = o.get("alpha_boot")
+    if boot is not None and boot.low is not None:
+        below = "; ".join(
+            f"the probability that alpha falls below {m:g} was {q:.3f}"
+            for m, q in boot.below.items()
+        )
+        out.append(
+            f"A bootstrap of the pooled alpha ({boot.resamples:,} resamples, Hayes & "
+            f"Krippendorff 2007; seed {boot.seed}) gave a {options.level:.0%} interval of "
+            f"{interval_text(boot)}" + (f"; {below}." if below else ".")
+        )
+    return out
+
+
 def methods_paragraph(report: AgreementReport) -> str:
     """A short, factual paragraph describing how agreement was assessed and what it was."""
     n = len(report.coders)
@@ -75,6 +111,20 @@ def methods_paragraph(report: AgreementReport) -> str:
             f"Krippendorff's alpha (nominal) {value_text(o['alpha'])}, Brennan-Prediger kappa (q = 2, "
             f"uniform chance) {value_text(o['bp'])} and Gwet's AC1 {value_text(o['ac1'])}."
         )
+    if o:
+        parts.append(
+            "Krippendorff's alpha is 1 - D_o/D_e, observed over expected disagreement among all "
+            "pairable values (Krippendorff 2004, Content Analysis, 2nd ed., ch. 11; 2011); "
+            f"{kappa_name} corrects percent agreement for chance "
+            + (
+                "from each coder's own distribution (Cohen 1960)"
+                if n == 2
+                else "from the pooled distribution (Fleiss 1971)"
+            )
+            + "; Gwet's AC1 uses a chance model that does not collapse for rare codes "
+            "(Gwet 2008)."
+        )
+        parts += _interval_sentences(report)
     if spread := _range(report.per_code, "alpha"):
         parts.append(f"Per code, Krippendorff's alpha ranged {spread}.")
     undefined = [r.path for r in report.per_code if r.coefficients["alpha"].value is None]

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from qualbench.agreement import DEFAULT_SEED, MINIMUMS
 from qualbench.cli import terminal
 from qualbench.cli.commands import _coder_name, _command, _open
 from qualbench.cli.terminal import Bar, cancellable, plural, print_json, print_table
@@ -75,6 +76,27 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print everything as JSON")
     p.add_argument("--methods", action="store_true", help="print a methods paragraph for a paper")
     p.add_argument("--disagreements", action="store_true", help="also list every disagreement")
+    p.add_argument(
+        "--intervals",
+        action="store_true",
+        help="also print every coefficient's standard error and confidence interval",
+    )
+    p.add_argument(
+        "--resamples",
+        type=int,
+        default=1000,
+        help="bootstrap resamples for alpha's interval (default 1000; 0: no bootstrap)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"bootstrap seed (default {DEFAULT_SEED})"
+    )
+    p.add_argument(
+        "--min-alpha",
+        type=float,
+        action="append",
+        help="report the probability that alpha falls below this (repeatable; default 0.667 and 0.8)",
+    )
+    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
 
     p = sub.add_parser(
         "reconcile",
@@ -160,6 +182,16 @@ def _options(session: Any, args: argparse.Namespace) -> Any:
         uncoded=args.uncoded,
         origins=("manual", "imported", "auto") if args.include_auto else ("manual", "imported"),
         overlap=args.overlap,
+        **(
+            {
+                "resamples": args.resamples,
+                "seed": args.seed,
+                "minimums": tuple(args.min_alpha or MINIMUMS),
+                "level": args.level,
+            }
+            if hasattr(args, "resamples")
+            else {}
+        ),
     )
 
 
@@ -287,11 +319,28 @@ def _fmt(r: Any, *, percent: bool = False) -> str:
     return value_text(r, percent=percent) if r.value is not None else "undef."
 
 
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+HEADS = {
+    "percent": "%agree",
+    "cohen": "Cohen k",
+    "scott": "Scott pi",
+    "fleiss": "Fleiss k",
+    "alpha": "K alpha",
+    "bp": "B-P k",
+    "ac1": "AC1",
+}
+
+
 @_command
 def agree(args: argparse.Namespace) -> int:
     from qualbench.agreement.compute import agreement
-    from qualbench.agreement.text import methods_paragraph
-    from qualbench.exports.agreement import report_dict, write_agreement
+    from qualbench.agreement.text import interval_text, methods_paragraph
+    from qualbench.exports.agreement import interval_rows, report_dict, write_agreement
 
     with _open(args, write=False) as project, project.read() as s, cancellable() as token:
         bar = Bar("Comparing")
@@ -306,43 +355,58 @@ def agree(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report_dict(report))
         return terminal.OK
-    keys = [k for k in ("percent", "cohen", "fleiss", "alpha", "bp", "ac1") if k in report.overall]
-    heads = {
-        "percent": "%agree",
-        "cohen": "Cohen k",
-        "fleiss": "Fleiss k",
-        "alpha": "K alpha",
-        "bp": "B-P k",
-        "ac1": "AC1",
-    }
+    keys = [k for k in HEADS if k in report.overall]
+    heads = HEADS
     segments = {x.code_id: x for x in report.segments}
+    boot = bool(report.options.resamples) and report.unit != "character"
+    ci = f"alpha {report.options.level:.0%} CI"
+
+    def interval(intervals: dict[str, Any]) -> list[str]:
+        return [interval_text(intervals["alpha_boot"])] if boot else []
+
     rows = []
     for r in report.per_code:
         seg = segments[r.code_id]
         rows.append(
             [r.path, *(f"{r.coded[c]:g}" for c in report.coders)]
             + [_fmt(r.coefficients[k], percent=k == "percent") for k in keys]
+            + interval(r.intervals)
             + [_fmt(seg.percent, percent=True)]
         )
     rows.append(
         ["(pooled)", *("" for _ in report.coders)]
         + [_fmt(report.overall[k], percent=k == "percent") for k in keys]
+        + interval(report.overall_intervals)
         + [""]
     )
     if report.domain:
         rows.append(
             ["(domain)", *("" for _ in report.coders)]
             + [_fmt(report.domain[k], percent=k == "percent") for k in keys]
+            + interval(report.domain_intervals)
             + [""]
         )
     print(
         f"unit: {report.unit_description}; {report.total:,.0f} per code; coders: {', '.join(report.coders)}"
     )
     print_table(
-        ["code", *report.coders, *(heads[k] for k in keys), "seg.match"],
+        ["code", *report.coders, *(heads[k] for k in keys), *([ci] if boot else []), "seg.match"],
         rows,
-        right=[False] + [True] * (len(report.coders) + len(keys) + 1),
+        right=[False] + [True] * (len(report.coders) + len(keys) + boot + 1),
     )
+    if boot:
+        pooled = report.overall_intervals["alpha_boot"]
+        for m, q in pooled.below.items():
+            print(f"P(pooled alpha < {m:g}) = {q:.3f}")
+    if args.intervals:
+        print()
+        header, grid = interval_rows(report)
+        print_table(
+            header[:-1],
+            [[_cell(v) for v in row[:-1]] for row in grid],
+            right=[False, False, True, True, True, True, False]
+            + [True] * len(report.options.minimums),
+        )
     undefined = {
         (k, v.undefined)
         for r in report.per_code

@@ -10,16 +10,40 @@ from pathlib import Path
 from typing import Any
 
 from qualbench.agreement.compute import COEFFICIENTS, AgreementReport
+from qualbench.agreement.confidence import Interval
 from qualbench.agreement.stats import Result
 from qualbench.agreement.text import methods_paragraph
 from qualbench.exports import ExportError, atomic_path
 
 FORMATS = (".csv", ".xlsx", ".json")
 CONTENTS = "Intercoder agreement: coefficients and counts; no transcript text"
+BOOTSTRAPS = {
+    "alpha_boot": "Krippendorff's alpha, bootstrap over documents",
+    "alpha_kalpha": "Krippendorff's alpha, Hayes & Krippendorff (2007) bootstrap",
+}
 
 
 def _result(r: Result) -> dict[str, Any]:
     return {"value": r.value, "undefined": r.undefined or None, "n": r.n, "detail": dict(r.detail)}
+
+
+def interval_dict(i: Interval) -> dict[str, Any]:
+    return {
+        "low": i.low,
+        "high": i.high,
+        "level": i.level,
+        "standard_error": i.se,
+        "method": i.method or None,
+        "resamples": i.resamples or None,
+        "seed": i.seed,
+        "dropped_resamples": i.dropped or None,
+        "probability_below": {str(k): v for k, v in i.below.items()} or None,
+        "undefined": i.undefined or None,
+    }
+
+
+def _intervals(values: dict[str, Interval]) -> dict[str, Any]:
+    return {k: interval_dict(v) for k, v in values.items()}
 
 
 def report_dict(report: AgreementReport) -> dict[str, Any]:
@@ -37,12 +61,20 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
         "documents": report.documents,
         "documents_left_out": report.documents_left_out,
         "units_per_code": report.total,
+        "confidence": {
+            "level": o.level,
+            "bootstrap_resamples": o.resamples,
+            "seed": o.seed,
+            "minimums": list(o.minimums),
+        },
         "overall": {k: _result(v) for k, v in report.overall.items()},
+        "overall_intervals": _intervals(report.overall_intervals),
         "codes": [
             {
                 "code": r.path,
                 "coded": r.coded,
                 "coefficients": {k: _result(v) for k, v in r.coefficients.items()},
+                "intervals": _intervals(r.intervals),
                 "confusion": r.confusion,
             }
             for r in report.per_code
@@ -50,6 +82,7 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
         "domain": {
             "categories": report.domain_categories,
             "coefficients": {k: _result(v) for k, v in report.domain.items()},
+            "intervals": _intervals(report.domain_intervals),
             "confusion": report.domain_confusion,
             "units_with_two_codes": report.domain_conflicts,
         }
@@ -97,6 +130,7 @@ def agreement_grid(report: AgreementReport) -> tuple[list[str], list[list[Any]]]
         *(f"segments of {c}" for c in coders),
         *(f"matched segments of {c}" for c in coders),
         "segments matched (share)",
+        *_boot_header(report),
         "undefined values",
     ]
     segments = {s.code_id: s for s in report.segments}
@@ -118,6 +152,7 @@ def agreement_grid(report: AgreementReport) -> tuple[list[str], list[list[Any]]]
                 *((seg.segments.get(c, 0) if seg else 0) for c in coders),
                 *((seg.matched.get(c, 0) if seg else 0) for c in coders),
                 seg.percent.value if seg else None,
+                *_boot_cells(report, r.intervals),
                 why(r.coefficients),
             ]
         )
@@ -133,6 +168,7 @@ def agreement_grid(report: AgreementReport) -> tuple[list[str], list[list[Any]]]
             *(sum(s.segments.get(c, 0) for s in report.segments) for c in coders),
             *(sum(s.matched.get(c, 0) for s in report.segments) for c in coders),
             matched / total if total else None,
+            *_boot_cells(report, report.overall_intervals),
             why(report.overall),
         ]
     )
@@ -146,9 +182,65 @@ def agreement_grid(report: AgreementReport) -> tuple[list[str], list[list[Any]]]
                 *blank,
                 *blank,
                 None,
+                *_boot_cells(report, report.domain_intervals),
                 why(report.domain),
             ]
         )
+    return header, rows
+
+
+def _boot_header(report: AgreementReport) -> list[str]:
+    o = report.options
+    if not o.resamples:
+        return []
+    level = f"{o.level:.0%}"
+    return [
+        f"alpha {level} interval, low (bootstrap over documents)",
+        f"alpha {level} interval, high (bootstrap over documents)",
+        *(f"P(alpha < {m:g})" for m in o.minimums),
+    ]
+
+
+def _boot_cells(report: AgreementReport, intervals: dict[str, Interval]) -> list[Any]:
+    o = report.options
+    if not o.resamples:
+        return []
+    i = intervals.get("alpha_boot")
+    if i is None:
+        return [None] * (2 + len(o.minimums))
+    return [i.low, i.high, *(i.below.get(m) for m in o.minimums)]
+
+
+def interval_rows(report: AgreementReport) -> tuple[list[str], list[list[Any]]]:
+    """One row per code (pooled, domain) and coefficient: value, standard error, interval,
+    the method, and for the bootstrap of alpha the probability of falling below each minimum."""
+    o = report.options
+    header = [
+        "code",
+        "coefficient",
+        "value",
+        "standard error",
+        f"{o.level:.0%} interval, low",
+        f"{o.level:.0%} interval, high",
+        "method",
+        *(f"P(alpha < {m:g})" for m in o.minimums),
+        "why no interval",
+    ]
+    scopes = [(r.path, r.coefficients, r.intervals) for r in report.per_code]
+    scopes.append(("(all codes, pooled)", report.overall, report.overall_intervals))
+    if report.domain:
+        scopes.append(("(domain)", report.domain, report.domain_intervals))
+    rows: list[list[Any]] = []
+    for name, values, intervals in scopes:
+        for key, i in intervals.items():
+            base = "alpha" if key in BOOTSTRAPS else key
+            value = values[base].value if base in values else None
+            rows.append(
+                [name, BOOTSTRAPS.get(key) or COEFFICIENTS[key], value, i.se, i.low, i.high]
+                + [i.method or None]
+                + [i.below.get(m) if key in BOOTSTRAPS else None for m in o.minimums]
+                + [i.undefined or None]
+            )
     return header, rows
 
 
@@ -206,6 +298,7 @@ def write_agreement(report: AgreementReport, path: str | Path, *, project: str) 
                             ],
                         )
                     )
+            sheets.append(("Intervals", *interval_rows(report)))
             paths = _paths(report)
             sheets.append(
                 (

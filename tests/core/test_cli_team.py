@@ -74,7 +74,18 @@ def test_distribute_merge_agree_reconcile(lead: Path, tmp_path: Path, capsys) ->
     assert code == 0 and "K alpha" in out and "(pooled)" in out and "paragraphs" in out
     assert "independently coded 6 documents" in out
     wb = load_workbook(tmp_path / "agree.xlsx")
-    assert wb.sheetnames == ["Agreement", "Confusion", "Disagreements", "Methods", "About"]
+    assert wb.sheetnames == [
+        "Agreement", "Confusion", "Intervals", "Disagreements", "Methods", "About"
+    ]  # fmt: skip
+    intervals = list(wb["Intervals"].iter_rows(values_only=True))
+    boot = next(
+        r
+        for r in intervals
+        if r[0] == "(all codes, pooled)" and r[1].endswith("bootstrap over documents")
+    )
+    value, low, high = boot[2], boot[4], boot[5]
+    assert low < value < high and "6 documents resampled" in boot[6]
+    assert 0 <= boot[7] <= 1 and boot[7] <= boot[8]  # P(alpha < 0.667) <= P(alpha < 0.8)
     header = [c.value for c in wb["Agreement"][1]]
     assert header[:4] == ["code", "units coded by cy", "units coded by dee", "units"]
     pooled = next(
