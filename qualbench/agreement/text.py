@@ -5,6 +5,7 @@ from __future__ import annotations
 from qualbench import __version__
 from qualbench.agreement.compute import AgreementReport, CodeResult
 from qualbench.agreement.confidence import Interval
+from qualbench.agreement.continuum import UnitizedReport
 from qualbench.agreement.stats import Result
 
 _NUMBERS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
@@ -163,3 +164,68 @@ def methods_paragraph(report: AgreementReport) -> str:
         parts.append(f"{left} {were} left out.")
     parts.append(f"Coefficients were computed with QualBench {__version__}.")
     return " ".join(parts)
+
+
+def unitized_paragraph(report: UnitizedReport) -> str:
+    """A methods paragraph for Krippendorff's unitized alphas."""
+    r, o = report.result, report.options
+    n = len(report.coders)
+    who = f"{_NUMBERS.get(n, str(n))} coders ({_names(report.coders)})"
+    docs = len(report.documents)
+    parts = [
+        f"{who} independently marked and coded passages in {docs} document"
+        f"{'s' if docs != 1 else ''} ({report.length:,} characters)."
+        if docs
+        else f"{who} were compared, but no document was coded by all of them."
+    ]
+    parts.append(
+        "Agreement was assessed on the spans themselves with Krippendorff's unitizing alpha "
+        "family (Krippendorff, Mathet, Bouvry & Widlöcher 2016; Krippendorff 2019, sec. 12.6): "
+        "each document's text is a continuum of characters that every coder divides into coded "
+        "segments and uncoded gaps, and alpha is 1 - D_o/D_e, the observed over the expected "
+        "disagreement on the lengths where the coders' segments overlap. Text no coder touched "
+        "counts as agreed gap; spans are compared only within their document."
+    )
+    parts.append(
+        f"Over {len(report.codes)} code{'s' if len(report.codes) != 1 else ''}, uα (where and "
+        f"which code) was {_v(r.u_alpha, report, 'family:u_alpha')}, |uα (coded vs not coded) "
+        f"{_v(r.binary, report, 'family:binary')}, cuα (which code, where coded spans overlap) "
+        f"{_v(r.cu_alpha, report, 'family:cu_alpha')} and Cuα (which top-level theme) "
+        f"{_v(r.Cu_alpha, report, 'family:Cu_alpha')}; Krippendorff's earlier (1995) u-α was "
+        f"{_v(r.u1995_overall, report, 'family:u1995_overall')}."
+    )
+    defined = [
+        (v.value, path)
+        for code, path in report.codes
+        if (v := r.per_code[code]["binary"]).value is not None
+    ]
+    if len(defined) >= 2:
+        lo, hi = min(defined), max(defined)
+        parts.append(
+            f"Per code, |uα ranged from {_two(lo[0])} ({lo[1]}) to {_two(hi[0])} ({hi[1]})."
+        )
+    boot = report.intervals.get("family:u_alpha")
+    if boot is not None and boot.resamples:
+        below = "; ".join(
+            f"the probability that uα falls below {m:g} was {q:.3f}" for m, q in boot.below.items()
+        )
+        parts.append(
+            f"Intervals ({o.level:.0%}) come from {boot.resamples:,} bootstrap resamples of whole "
+            f"documents (seed {boot.seed})" + (f"; {below}." if below else ".")
+        )
+    undefined = [path for code, path in report.codes if r.per_code[code]["binary"].value is None]
+    if undefined:
+        parts.append(
+            f"For {len(undefined)} code{'s' if len(undefined) != 1 else ''} the coefficients are "
+            "undefined (e.g. nobody applied the code) and are reported as such, not as 0 or 1."
+        )
+    parts.append(f"Coefficients were computed with QualBench {__version__}.")
+    return " ".join(parts)
+
+
+def _v(result: Result, report: UnitizedReport, key: str) -> str:
+    text = value_text(result)
+    i = report.intervals.get(key)
+    if result.value is not None and i is not None and i.low is not None:
+        text += f" {interval_text(i)}"
+    return text

@@ -97,6 +97,13 @@ def add_arguments(sub: Any) -> None:
         help="report the probability that alpha falls below this (repeatable; default 0.667 and 0.8)",
     )
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument(
+        "--unitized",
+        action="store_true",
+        help="agreement on the spans themselves: Krippendorff's unitized alphas (u-alpha, "
+        "|u-alpha, cu-alpha, Cu-alpha, (k)u-alpha per code, and the 1995 u-alpha); --unit is "
+        "ignored",
+    )
 
     p = sub.add_parser(
         "reconcile",
@@ -342,6 +349,8 @@ def agree(args: argparse.Namespace) -> int:
     from qualbench.agreement.text import interval_text, methods_paragraph
     from qualbench.exports.agreement import interval_rows, report_dict, write_agreement
 
+    if args.unitized:
+        return _agree_unitized(args)
     with _open(args, write=False) as project, project.read() as s, cancellable() as token:
         bar = Bar("Comparing")
         try:
@@ -438,6 +447,77 @@ def agree(args: argparse.Namespace) -> int:
         print()
         print(methods_paragraph(report))
     return terminal.OK
+
+
+def _agree_unitized(args: argparse.Namespace) -> int:
+    from qualbench.agreement.continuum import FAMILY, PER_CODE, unitized_agreement
+    from qualbench.agreement.text import interval_text, unitized_paragraph
+    from qualbench.exports.agreement import unitized_dict, write_unitized
+
+    with _open(args, write=False) as project, project.read() as s, cancellable() as token:
+        bar = Bar("Comparing spans")
+        try:
+            report = unitized_agreement(s, _options(s, args), progress=bar, cancel=token.is_set)
+        finally:
+            bar.close()
+        name = project.info().name
+    if args.out:
+        write_unitized(report, args.out, project=name)
+        terminal.note(f"wrote {args.out} (agreement figures; no transcript text)")
+    if args.json:
+        print_json(unitized_dict(report))
+        return terminal.OK
+    r, boot = report.result, bool(report.intervals)
+    ci = f"{report.options.level:.0%} CI"
+    minimums = report.options.minimums
+    rows = []
+    for key, (label, what) in FAMILY.items():
+        i = report.intervals.get(f"family:{key}")
+        rows.append(
+            [label, _fmt(getattr(r, key))]
+            + ([interval_text(i) if i else "", *(_q(i, m) for m in minimums)] if boot else [])
+            + [what]
+        )
+    print(
+        f"continuum: {report.length:,} code points in {len(report.documents)} documents; "
+        f"coders: {', '.join(report.coders)}"
+    )
+    q_heads = [f"P(<{m:g})" for m in minimums]
+    print_table(
+        ["coefficient", "value", *([ci, *q_heads] if boot else []), "measures"],
+        rows,
+        right=[False, True, *([True] * (1 + len(minimums)) if boot else []), False],
+    )
+    print()
+    rows = []
+    for code, path in report.codes:
+        values = r.per_code[code]
+        cells = [path]
+        for k in PER_CODE:
+            cells.append(_fmt(values[k]))
+            if boot:
+                cells.append(interval_text(report.intervals[f"{code}:{k}"]))
+        rows.append(cells)
+    heads = [part for label, _ in PER_CODE.values() for part in [label, *([ci] if boot else [])]]
+    print_table(["code", *heads], rows, right=[False] + [True] * len(heads))
+    undefined = {
+        (PER_CODE[k][0], v.undefined)
+        for values in r.per_code.values()
+        for k, v in values.items()
+        if v.value is None
+    } | {(FAMILY[k][0], getattr(r, k).undefined) for k in FAMILY if getattr(r, k).value is None}
+    for k, why in sorted(undefined):
+        print(f"undef. {k}: {why}")
+    for note in report.notes:
+        print(f"note: {note}")
+    if args.methods:
+        print()
+        print(unitized_paragraph(report))
+    return terminal.OK
+
+
+def _q(i: Any, m: float) -> str:
+    return f"{i.below[m]:.3f}" if i is not None and m in i.below else ""
 
 
 @_command

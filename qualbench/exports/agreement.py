@@ -11,8 +11,9 @@ from typing import Any
 
 from qualbench.agreement.compute import COEFFICIENTS, AgreementReport
 from qualbench.agreement.confidence import Interval
+from qualbench.agreement.continuum import FAMILY, PER_CODE, UnitizedReport
 from qualbench.agreement.stats import Result
-from qualbench.agreement.text import methods_paragraph
+from qualbench.agreement.text import methods_paragraph, unitized_paragraph
 from qualbench.exports import ExportError, atomic_path
 
 FORMATS = (".csv", ".xlsx", ".json")
@@ -325,6 +326,143 @@ def write_agreement(report: AgreementReport, path: str | Path, *, project: str) 
                 ("Project", project),
                 ("Coders", ", ".join(report.coders)),
                 ("Unit", report.unit_description),
+                (
+                    "Documents",
+                    f"{len(report.documents)} compared, {len(report.documents_left_out)} left out",
+                ),
+                ("Exported", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+            ]
+            write_sheets(tmp, sheets, about=about)
+    return path
+
+
+# ------------------------------------------------------------------------- unitized alphas
+
+
+def unitized_dict(report: UnitizedReport) -> dict[str, Any]:
+    """Everything in a unitized report, for JSON."""
+    r, o = report.result, report.options
+    return {
+        "contents": CONTENTS,
+        "coders": report.coders,
+        "continuum": "each document's text in Unicode code points",
+        "code_points": report.length,
+        "documents": report.documents,
+        "documents_left_out": report.documents_left_out,
+        "coded_code_points": report.coded,
+        "origins": list(o.origins),
+        "confidence": {
+            "level": o.level,
+            "bootstrap_resamples": o.resamples,
+            "seed": o.seed,
+            "minimums": list(o.minimums),
+        },
+        "family": {
+            key: {
+                "name": label,
+                "measures": what,
+                **_result(getattr(r, key)),
+                "interval": _maybe(report.intervals.get(f"family:{key}")),
+            }
+            for key, (label, what) in FAMILY.items()
+        },
+        "codes": [
+            {
+                "code": path,
+                "domain": next((d for d, paths in report.domains.items() if path in paths), None),
+                **{
+                    key: {
+                        "name": label,
+                        **_result(r.per_code[code][key]),
+                        "interval": _maybe(report.intervals.get(f"{code}:{key}")),
+                    }
+                    for key, (label, _) in PER_CODE.items()
+                },
+            }
+            for code, path in report.codes
+        ],
+        "segments": dict(zip(report.coders, r.segments, strict=True)),
+        "joined_same_code": dict(zip(report.coders, r.unioned, strict=True)),
+        "overlaps_of_different_codes": dict(zip(report.coders, r.conflicts, strict=True)),
+        "notes": report.notes,
+        "methods": unitized_paragraph(report),
+    }
+
+
+def _maybe(i: Interval | None) -> dict[str, Any] | None:
+    return interval_dict(i) if i is not None else None
+
+
+def unitized_rows(report: UnitizedReport) -> tuple[list[str], list[list[Any]]]:
+    """One row per coefficient: the study-wide ones first, then each code's."""
+    o = report.options
+    header = [
+        "code",
+        "coefficient",
+        "value",
+        f"{o.level:.0%} interval, low (bootstrap over documents)",
+        f"{o.level:.0%} interval, high (bootstrap over documents)",
+        *(f"P(value < {m:g})" for m in o.minimums),
+        "observed disagreement",
+        "expected disagreement",
+        "undefined because",
+    ]
+
+    def row(scope: str, label: str, res: Result, i: Interval | None) -> list[Any]:
+        return [
+            scope,
+            label,
+            res.value,
+            i.low if i else None,
+            i.high if i else None,
+            *((i.below.get(m) if i else None) for m in o.minimums),
+            res.detail.get("observed"),
+            res.detail.get("expected"),
+            res.undefined or None,
+        ]
+
+    r = report.result
+    rows = [
+        row("(all codes)", label, getattr(r, key), report.intervals.get(f"family:{key}"))
+        for key, (label, _) in FAMILY.items()
+    ]
+    for code, path in report.codes:
+        rows += [
+            row(path, label, r.per_code[code][key], report.intervals.get(f"{code}:{key}"))
+            for key, (label, _) in PER_CODE.items()
+        ]
+    return header, rows
+
+
+def write_unitized(report: UnitizedReport, path: str | Path, *, project: str) -> Path:
+    """Write a unitized report: CSV (one row per coefficient), XLSX (that table, methods and
+    notes, about) or JSON (everything)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(f"{path}: unknown format {suffix!r}; use {', '.join(FORMATS)}")
+    header, rows = unitized_rows(report)
+    with atomic_path(path) as tmp:
+        if suffix == ".json":
+            data = {"project": project, **unitized_dict(report)}
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        elif suffix == ".csv":
+            with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(header)
+                w.writerows(["" if v is None else v for v in row] for row in rows)
+        else:
+            from qualbench.exports.xlsx import write_sheets
+
+            sheets: list[tuple[str, list[str], list[list[Any]]]] = [
+                ("Unitized alphas", header, rows),
+                ("Methods", ["text"], [[unitized_paragraph(report)], *([n] for n in report.notes)]),
+            ]
+            about = [
+                ("Contents", CONTENTS),
+                ("Project", project),
+                ("Coders", ", ".join(report.coders)),
+                ("Continuum", f"{report.length:,} code points"),
                 (
                     "Documents",
                     f"{len(report.documents)} compared, {len(report.documents_left_out)} left out",
