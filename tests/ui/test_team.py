@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from qualbench.agreement.compute import AgreementOptions, agreement
-from qualbench.agreement.text import value_text
+from qualbench.agreement.continuum import unitized_agreement
+from qualbench.agreement.text import interval_text, value_text
 from qualbench.db import CODE, CODER, CODING
 from qualbench.distribute import distribute
 from qualbench.reconcile import reconciliation
@@ -53,6 +54,46 @@ def test_agreement_table_matches_the_core_and_exports(make_window, qtbot, tmp_pa
     _wait_tasks(qtbot, window)
     wb = load_workbook(tmp_path / "agreement.xlsx")
     assert "Agreement" in wb.sheetnames and "Methods" in wb.sheetnames
+
+
+def test_alpha_interval_column_and_unitized_alphas(make_window, qtbot, tmp_path: Path) -> None:
+    window = make_window()
+    dialog = team.agreement(window)
+    dialog.resamples.setValue(200)
+    dialog.compute()
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
+    headers = [
+        dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())
+    ]
+    report = dialog.report
+    pooled = report.overall_intervals["alpha_boot"]
+    cell = dialog.table.item(len(report.per_code), headers.index("α 95% CI"))
+    assert cell.text() == interval_text(pooled) and "P(value < 0.8)" in cell.toolTip()
+    assert pooled.resamples == 200 and pooled.low < report.overall["alpha"].value < pooled.high
+    kappa = dialog.table.item(len(report.per_code), headers.index("Cohen's κ"))
+    assert "standard error" in kappa.toolTip()
+
+    dialog.minimums.setText("0.7, zero")
+    assert not dialog.compute_button.isEnabled() and "minimum" in dialog.problems.text()
+    dialog.minimums.setText("0.7")
+    dialog.unit.setCurrentIndex(dialog.unit.findData("spans"))
+    assert not dialog.overlap.isEnabled()
+    dialog.compute()
+    qtbot.waitUntil(lambda: dialog.unitized is not None, timeout=20_000)
+    with window.session.read() as s:
+        expected = unitized_agreement(
+            s, AgreementOptions(coders=("ana", "ben"), resamples=200, minimums=(0.7,))
+        )
+    assert dialog.report is None and not dialog.reconcile_button.isEnabled()
+    assert dialog.table.item(0, 0).text() == "All codes: uα"
+    assert dialog.table.item(0, 1).text() == value_text(expected.result.u_alpha)
+    assert dialog.table.item(0, 2).text() == interval_text(expected.intervals["family:u_alpha"])
+    assert "P(value < 0.7)" in dialog.table.item(0, 2).toolTip()
+    assert dialog.table.rowCount() == 5 + len(expected.codes)
+    assert "unitizing alpha family" in dialog.methods.toPlainText()
+    dialog.export_to(str(tmp_path / "unitized.xlsx"))
+    _wait_tasks(qtbot, window)
+    assert load_workbook(tmp_path / "unitized.xlsx").sheetnames[0] == "Unitized alphas"
 
 
 def test_agreement_form_says_what_is_missing_and_undefined_stays_undefined(

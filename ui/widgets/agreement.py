@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -36,21 +38,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qualbench.agreement import DEFAULT_SEED, MINIMUMS
 from qualbench.agreement.compute import COEFFICIENTS, AgreementOptions, AgreementReport, agreement
+from qualbench.agreement.continuum import UnitizedReport, unitized_agreement
 from qualbench.agreement.stats import Result
-from qualbench.agreement.text import methods_paragraph, value_text
+from qualbench.agreement.text import methods_paragraph, unitized_paragraph, value_text
 from qualbench.changes import Changes
 from qualbench.progress import CancelCheck, Progress
 from qualbench.services.codes import code_tree
 from qualbench.workspace import coder_counts
 from ui.session import ProjectSession, concerns_everything
+from ui.widgets import unitized_view
 
+SPANS = "spans"  # not a unit: Krippendorff's unitized alphas on the coders' spans
 UNIT_LABELS = {
     "sentence": "Sentence",
     "paragraph": "Paragraph",
     "turn": "Speaker turn",
     "document": "Whole document",
     "character": "Character",
+    SPANS: "Spans on the text (unitized α)",
 }
 SHORT = {
     "percent": "% agreement",
@@ -101,6 +108,7 @@ class AgreementDialog(QDialog):
         self.session = session
         self._start = start
         self.report: AgreementReport | None = None
+        self.unitized: UnitizedReport | None = None
         self.setWindowTitle("Intercoder agreement")
         self.resize(1180, 720)
 
@@ -123,6 +131,20 @@ class AgreementDialog(QDialog):
         self.overlap.setValue(90)
         self.overlap.setDecimals(0)
         self.include_auto = QCheckBox("Count auto-coded codings too")
+        self.resamples = QSpinBox()
+        self.resamples.setRange(0, 100_000)
+        self.resamples.setSingleStep(500)
+        self.resamples.setValue(1000)
+        self.resamples.setSpecialValueText("none")
+        self.resamples.setToolTip(
+            "Bootstrap resamples for the intervals of alpha (documents drawn with replacement); "
+            f"seeded ({DEFAULT_SEED}), so the same data give the same interval"
+        )
+        self.minimums = QLineEdit(", ".join(f"{m:g}" for m in MINIMUMS))
+        self.minimums.setToolTip(
+            "The chance that alpha falls below each of these is reported (Krippendorff's "
+            "customary minimums: 0.667 for tentative conclusions, 0.8 for reliable data)"
+        )
         self.problems = QLabel()
         self.problems.setStyleSheet("color: #c0392b")
         self.problems.setWordWrap(True)
@@ -138,6 +160,8 @@ class AgreementDialog(QDialog):
         form.addRow("In a domain, uncoded text is:", self.uncoded)
         form.addRow("Segments match when they overlap by:", self.overlap)
         form.addRow(self.include_auto)
+        form.addRow("Bootstrap resamples:", self.resamples)
+        form.addRow("Minimum alpha to reach:", self.minimums)
         options = QGroupBox("What to compare")
         box = QVBoxLayout(options)
         box.addLayout(form)
@@ -202,6 +226,8 @@ class AgreementDialog(QDialog):
             self.domain.toggled,
             self.uncoded.currentIndexChanged,
             self.overlap.valueChanged,
+            self.resamples.valueChanged,
+            self.minimums.textChanged,
         ):
             signal.connect(self._validate)
         self.compute_button.clicked.connect(self.compute)
@@ -275,17 +301,32 @@ class AgreementDialog(QDialog):
             if self.codes_choice.currentData() == "ticked"
             else ()
         )
+        unit = str(self.unit.currentData())
         return AgreementOptions(
             coders=tuple(self._checked(self.coders)),
             code_ids=ticked,
             domain=ticked if self.domain.isChecked() else (),
-            unit=str(self.unit.currentData()),
+            unit="sentence" if unit == SPANS else unit,  # spans have no unit
             uncoded=str(self.uncoded.currentData()),
             origins=("manual", "imported", "auto")
             if self.include_auto.isChecked()
             else ("manual", "imported"),
             overlap=self.overlap.value() / 100,
+            resamples=self.resamples.value(),
+            minimums=self._minimums() or MINIMUMS,
         )
+
+    def _minimums(self) -> tuple[float, ...] | None:
+        """The minimums typed, or None when the text is not a list of numbers."""
+        try:
+            return tuple(
+                float(x) for x in self.minimums.text().replace(";", ",").split(",") if x.strip()
+            )
+        except ValueError:
+            return None
+
+    def spans(self) -> bool:
+        return bool(self.unit.currentData() == SPANS)
 
     def _validate(self) -> None:
         ticked = self.codes_choice.currentData() == "ticked"
@@ -293,6 +334,9 @@ class AgreementDialog(QDialog):
         self.domain.setEnabled(ticked)
         self.uncoded.setEnabled(ticked and self.domain.isChecked())
         problems = self.options().problems()
+        if self._minimums() is None:
+            problems.append("type the minimum alphas as numbers, e.g. 0.667, 0.8")
+        self.overlap.setEnabled(not self.spans())
         if ticked and not self._checked(self.codes):
             problems.append("tick the codes to compare")
         self.problems.setText("; ".join(problems).capitalize())
@@ -303,6 +347,14 @@ class AgreementDialog(QDialog):
     def compute(self) -> None:
         options = self.options()
         project = self.session.project
+        if self.spans():
+
+            def spans(progress: Progress, cancel: CancelCheck) -> UnitizedReport:
+                with project.read() as s:
+                    return unitized_agreement(s, options, progress=progress, cancel=cancel)
+
+            self._start("Computing unitized agreement", spans, self.show_unitized)
+            return
 
         def work(progress: Progress, cancel: CancelCheck) -> AgreementReport:
             with project.read() as s:
@@ -310,14 +362,59 @@ class AgreementDialog(QDialog):
 
         self._start("Computing agreement", work, self.show_report)
 
+    def show_unitized(self, report: UnitizedReport) -> None:
+        self.report, self.unitized = None, report
+        unitized_view.fill(self.table, report)
+        left = (
+            f"; {len(report.documents_left_out)} left out (not coded by every coder)"
+            if report.documents_left_out
+            else ""
+        )
+        self.summary.setText(
+            f"<b>{html.escape(', '.join(report.coders))}</b> on the spans themselves "
+            f"(Krippendorff's unitized α): {report.length:,} characters in "
+            f"{len(report.documents)} documents{html.escape(left)}. "
+            "<span style='color:gray'>Hover a value for its parts and interval; undefined "
+            "values say why.</span>"
+        )
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
+        self.methods.setHtml(
+            f"<h3>Methods paragraph</h3><p>{html.escape(unitized_paragraph(report))}</p>"
+            f"<h3>How these numbers were counted</h3><ul>{notes}</ul>"
+        )
+        self.confusion.clear()
+        self.confusion.setRowCount(0)
+        self.confusion.setColumnCount(0)
+        self.confusion_label.setText(
+            "Confusion tables compare units; the unitized alphas compare spans directly."
+        )
+        for b in (self.copy_button, self.export_button):
+            b.setEnabled(True)
+        self.reconcile_button.setEnabled(False)
+
     def show_report(self, report: AgreementReport) -> None:
-        self.report = report
+        self.report, self.unitized = report, None
         keys = [k for k in COEFFICIENTS if k in report.overall]
         coders = report.coders
+        boot = bool(report.options.resamples) and report.options.intervals
+
+        def values(results: dict[str, Result], intervals: dict[str, Any]) -> list[QTableWidgetItem]:
+            cells = []
+            for k in keys:
+                cell = _cell(results[k], percent=k == "percent")
+                if k in intervals and results[k].value is not None:
+                    tip = unitized_view.interval_tip(intervals[k])
+                    cell.setToolTip(cell.toolTip() + "\n" + tip)
+                cells.append(cell)
+            if boot:
+                cells.append(unitized_view.interval_item(intervals.get("alpha_boot")))
+            return cells
+
         header = [
             "Code",
             *(f"{c} (units)" for c in coders),
             *(SHORT[k] for k in keys),
+            *([f"α {report.options.level:.0%} CI"] if boot else []),
             "Segments matched",
         ]
         self.table.clear()
@@ -334,26 +431,26 @@ class AgreementDialog(QDialog):
             name.setData(Qt.ItemDataRole.UserRole, r.code_id)
             seg = segments[r.code_id]
             rows.append(
-                [name, *(_number(r.coded.get(c, 0)) for c in coders)]
-                + [_cell(r.coefficients[k], percent=k == "percent") for k in keys]
-                + [_cell(seg.percent, percent=True)]
+                [
+                    name,
+                    *(_number(r.coded.get(c, 0)) for c in coders),
+                    *values(r.coefficients, r.intervals),
+                    _cell(seg.percent, percent=True),
+                ]
             )
         bold = QFont()
         bold.setBold(True)
         pooled = [QTableWidgetItem("All codes (pooled)"), *(QTableWidgetItem("") for _ in coders)]
-        pooled += [_cell(report.overall[k], percent=k == "percent") for k in keys] + [
-            QTableWidgetItem("")
-        ]
+        pooled += [*values(report.overall, report.overall_intervals), QTableWidgetItem("")]
         rows.append(pooled)
         if report.domain:
             domain = [QTableWidgetItem("Domain: " + ", ".join(report.domain_categories))]
             domain += [QTableWidgetItem("") for _ in coders]
+            missing = Result(None, "not computed for a domain")
             domain += [
-                _cell(report.domain[k], percent=k == "percent")
-                if k in report.domain
-                else QTableWidgetItem("")
-                for k in keys
-            ] + [QTableWidgetItem("")]
+                *values({k: report.domain.get(k, missing) for k in keys}, report.domain_intervals),
+                QTableWidgetItem(""),
+            ]
             rows.append(domain)
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
@@ -439,11 +536,13 @@ class AgreementDialog(QDialog):
         self.confusion.resizeColumnsToContents()
 
     def _copy_methods(self) -> None:
-        if self.report is not None:
+        if self.unitized is not None:
+            QGuiApplication.clipboard().setText(unitized_paragraph(self.unitized))
+        elif self.report is not None:
             QGuiApplication.clipboard().setText(methods_paragraph(self.report))
 
     def export(self) -> None:
-        if self.report is None:
+        if self.report is None and self.unitized is None:
             return
         path, _ = QFileDialog.getSaveFileName(
             self, "Export agreement", "agreement.xlsx", "Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)"
@@ -452,14 +551,17 @@ class AgreementDialog(QDialog):
             self.export_to(path)
 
     def export_to(self, path: str) -> None:
-        from qualbench.exports.agreement import write_agreement
+        from qualbench.exports.agreement import write_agreement, write_unitized
 
-        report = self.report
+        report, unitized = self.report, self.unitized
         project = self.session.project
 
         def work(progress: Progress, cancel: CancelCheck) -> str:
-            assert report is not None
-            write_agreement(report, path, project=project.info().name)
+            if unitized is not None:
+                write_unitized(unitized, path, project=project.info().name)
+            else:
+                assert report is not None
+                write_agreement(report, path, project=project.info().name)
             return path
 
         self._start(
