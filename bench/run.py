@@ -376,6 +376,77 @@ def job_agree1000_paragraph(results: dict[str, float]) -> None:
     _agree1000("paragraph", results)
 
 
+def job_agree1000_intervals(results: dict[str, float]) -> None:
+    """Issue 10: at sentence unit, the coefficients alone, then with every interval (Gwet's
+    standard errors, 1,000 resamples of documents and 1,000 Hayes & Krippendorff resamples of
+    alpha for each of the 40 codes and the pooled value; target: a 1,000-resample bootstrap
+    interval for alpha in < 30 s)."""
+    from qualbench.agreement.compute import AgreementOptions, agreement
+    from qualbench.store import open_project
+
+    p = open_project(_built("agree1000.qualbench"), readonly=True)
+    coders = ("coder_A", "coder_B")
+    with p.read() as s:
+        bare = timed(
+            "sentence unit, coefficients only (s)",
+            results,
+            agreement,
+            s,
+            AgreementOptions(coders=coders, intervals=False),
+        )
+        full = timed(
+            "sentence unit, with all intervals, 1,000 resamples (s)",
+            results,
+            agreement,
+            s,
+            AgreementOptions(coders=coders, resamples=1000),
+        )
+    p.close()
+    results["intervals alone: 41 alphas x 2 bootstraps x 1,000 resamples + SEs (s)"] = round(
+        results["sentence unit, with all intervals, 1,000 resamples (s)"]
+        - results["sentence unit, coefficients only (s)"],
+        2,
+    )
+    boot = full.overall_intervals["alpha_boot"]
+    results["pooled alpha"] = round(bare.overall["alpha"].value, 4)
+    results["pooled alpha, 95% interval over documents"] = f"[{boot.low:.4f}, {boot.high:.4f}]"
+    se = full.overall_intervals["alpha"]
+    results["pooled alpha, 95% interval from its SE"] = f"[{se.low:.4f}, {se.high:.4f}]"
+
+
+def job_agree1000_unitized(results: dict[str, float]) -> None:
+    """Issue 10: Krippendorff's unitized family (uα, |uα, cuα, Cuα, (k)uα and the 1995 u-α for
+    40 codes) on 2 coders x 1,000 transcripts (target < 5 s), then with 1,000 resamples of
+    documents for every one of those coefficients."""
+    from qualbench.agreement.compute import AgreementOptions
+    from qualbench.agreement.continuum import unitized_agreement
+    from qualbench.store import open_project
+
+    p = open_project(_built("agree1000.qualbench"), readonly=True)
+    coders = ("coder_A", "coder_B")
+    with p.read() as s:
+        r = timed(
+            "unitized family, 40 codes, read + computed (s)",
+            results,
+            unitized_agreement,
+            s,
+            AgreementOptions(coders=coders, resamples=0),
+        )
+        timed(
+            "unitized family with 1,000 document resamples for all 125 coefficients (s)",
+            results,
+            unitized_agreement,
+            s,
+            AgreementOptions(coders=coders, resamples=1000),
+        )
+    p.close()
+    results["uα"] = round(r.result.u_alpha.value, 4)
+    results["|uα"] = round(r.result.binary.value, 4)
+    results["cuα"] = round(r.result.cu_alpha.value, 4)
+    results["u-α (1995), overall"] = round(r.result.u1995_overall.value, 4)
+    results["code points"] = r.length
+
+
 MERGE_CODERS = 10
 MERGE_CODINGS = 50_000
 
@@ -507,6 +578,8 @@ JOBS = {
     "agree1000": job_agree1000,
     "agree1000_character": job_agree1000_character,
     "agree1000_paragraph": job_agree1000_paragraph,
+    "agree1000_intervals": job_agree1000_intervals,
+    "agree1000_unitized": job_agree1000_unitized,
     "merge10": job_merge10,
     "peer_team": job_peer_team,
 }

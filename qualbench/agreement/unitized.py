@@ -137,11 +137,29 @@ class _Block:
     key: Arr
     val: Arr
 
-    def dense(self, w: Arr) -> tuple[Arr, Arr]:
-        """(5, lines, nvals) per-value sums and (3, lines) per-line sums, documents weighted."""
+    def dense(self, w: Arr, *, resampling: bool = False) -> tuple[Arr, Arr]:
+        """(5, lines, nvals) per-value sums and (3, lines) per-line sums, documents weighted.
+        ``resampling``: many calls will follow (a bootstrap), so the sums are kept once per
+        document and each call is one product with the weights (when that table is small)."""
         n, v = self.lines, self.nvals
-        flat = np.bincount(self.key, self.val * w[self.doc], 5 * n * v + 3 * n)
+        size = 5 * n * v + 3 * n
+        table = self._per_document(len(w), size) if resampling else None
+        flat = (
+            w @ table if table is not None else np.bincount(self.key, self.val * w[self.doc], size)
+        )
         return flat[: 5 * n * v].reshape(5, n, v), flat[5 * n * v :].reshape(3, n)
+
+    def _per_document(self, docs: int, size: int) -> Arr | None:
+        """Every document's sums as a (documents, size) table, built on first use; None when
+        it would exceed ~80 MB (then each call sums the entries again)."""
+        if docs * size > 10_000_000:
+            return None
+        cache = self.__dict__.setdefault("_table", {})
+        if docs not in cache:
+            flat = np.bincount(self.doc * size + self.key, self.val, docs * size)
+            cache[docs] = flat.reshape(docs, size)
+        table: Arr = cache[docs]
+        return table
 
 
 @dataclass(frozen=True, eq=False)
@@ -384,9 +402,12 @@ def _alpha(do: float, de: float, scale: float, n: float, **extra: float) -> Resu
     return Result(float(1 - do / de), "", n, detail)
 
 
-def _family(v: Arr, line: Arr, n: float) -> tuple[Result, Result, Result, list[Result]]:
-    """uα, |uα, cuα and (k)uα for values 1.. from one line's sums ``v`` = (row, diag, gap,
-    corr, ccorr) and ``line`` = (off, offv, S). Expected disagreements come from the margins:
+def _family(
+    v: Arr, line: Arr, n: float, first: int | None = None
+) -> tuple[Result, Result, Result, list[Result]]:
+    """uα, |uα, cuα and (k)uα for values 1.. (only the ``first`` ones: combinations of codes
+    need no (k)uα) from one line's sums ``v`` = (row, diag, gap, corr, ccorr) and ``line`` =
+    (off, offv, S). Expected disagreements come from the margins:
     Σ_c≠k e_ck = Σ_c u_c.(u.. - u_c.) / (u.. - Σℓ²/u..)."""
     row, diag, gap, corr, cc = v
     tot = float(row.sum())
@@ -402,10 +423,15 @@ def _family(v: Arr, line: Arr, n: float) -> tuple[Result, Result, Result, list[R
     if ts <= 0 or (rs > 0).sum() < 2 or dens <= 0:
         why = ONE_VALUE if ts > 0 else NO_PAIRS
         none = Result(None, why, n, {"coverage": ts / tot if tot else 0.0})
-        return ua, binary, none, [none if x > 0 else Result(None, K_NO_PAIRS, n) for x in rs]
+        return (
+            ua,
+            binary,
+            none,
+            [none if x > 0 else Result(None, K_NO_PAIRS, n) for x in rs[:first]],
+        )
     cu = _alpha(line[1], float((rs * (ts - rs)).sum()) / dens, ts, n, coverage=ts / tot)
     ks = []
-    for k in range(len(rs)):
+    for k in range(len(rs) if first is None else min(first, len(rs))):
         lk = float(rs[k])
         if lk <= 0:
             ks.append(Result(None, K_NO_PAIRS, n))
@@ -453,13 +479,14 @@ def family_from_parts(
     def res(r: Result) -> Result:
         return Result(None, fixed, n) if fixed else r
 
-    v, line = parts.blocks["codes"].dense(w)
-    ua, binary, cu, ks = _family(v[:, 0], line[:, 0], n)
+    again = weights is not None  # a bootstrap: the per-document tables pay off
+    v, line = parts.blocks["codes"].dense(w, resampling=again)
+    ua, binary, cu, ks = _family(v[:, 0], line[:, 0], n, len(parts.codes))
     cu_dom = cu
     if "domains" in parts.blocks:
-        dv, dline = parts.blocks["domains"].dense(w)
+        dv, dline = parts.blocks["domains"].dense(w, resampling=again)
         cu_dom = _family(dv[:, 0], dline[:, 0], n)[2]
-    bv, bline = parts.blocks["binary"].dense(w)
+    bv, bline = parts.blocks["binary"].dense(w, resampling=again)
     k95, overall = _k95(parts, w, bline[2], n) if not fixed else ([], Result(None, fixed, n))
     per_code: dict[Hashable, dict[str, Result]] = {}
     for k, code in enumerate(parts.codes):
@@ -469,7 +496,7 @@ def family_from_parts(
                           "u1995": res(k95[k] if k95 else bin_k)}  # fmt: skip
     per_domain: dict[Hashable, dict[str, Result]] = {}
     if parts.domains is not None:
-        pv, pline = parts.blocks["per_domain"].dense(w)
+        pv, pline = parts.blocks["per_domain"].dense(w, resampling=again)
         for k, dom in enumerate(parts.domains):
             if pv[0, k, 1:].sum() > 0:
                 _, b, c, _ = _family(pv[:, k], pline[:, k], n)
