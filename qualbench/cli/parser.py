@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qualbench.cli import team
+from qualbench.cli import analysis, quotes, team
 from qualbench.cli.commands import (
     Handler,
     attributes,
@@ -254,6 +254,8 @@ def add_arguments(sub: Any) -> None:
     )
 
     team.add_arguments(sub)
+    analysis.add_arguments(sub)
+    quotes.add_arguments(sub)
 
 
 def _at_least_one(value: str) -> int:

@@ -1,0 +1,9 @@
+"""Quote sub-commands: the quote basket, citations, pseudonymised exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def add_arguments(sub: Any) -> None:
+    """Declare the sub-commands (filled in as they are built)."""
