@@ -122,6 +122,7 @@ def test_reconcile_by_keys_jump_and_undo(make_window, qtbot) -> None:
     qtbot.waitUntil(
         lambda: window.reconcile is not None and window.reconcile.state is not None, timeout=10_000
     )
+    _wait_tasks(qtbot, window)  # the consensus is built and its disagreements listed
     panel = window.reconcile
     assert panel.table.rowCount() == len(panel.state.items) > 0
     panel.table.selectRow(0)
