@@ -21,7 +21,7 @@ from qualbench.agreement.confidence import (
     MINIMUMS,
     Interval,
     alpha_bootstrap,
-    group_bootstrap,
+    alpha_group_bootstrap,
     standard_error,
 )
 from qualbench.agreement.patterns import covered_units, sweep
@@ -264,8 +264,7 @@ def _intervals(
             None, None, level, undefined="a bootstrap over documents needs at least 2 documents"
         )
     else:
-        out["alpha_boot"] = group_bootstrap(
-            stats.krippendorff_alpha,
+        out["alpha_boot"] = alpha_group_bootstrap(
             groups,
             resamples=options.resamples,
             seed=options.seed,

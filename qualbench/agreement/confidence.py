@@ -52,6 +52,7 @@ __all__ = [
     "NAMES",
     "Interval",
     "alpha_bootstrap",
+    "alpha_group_bootstrap",
     "group_bootstrap",
     "standard_error",
     "t_quantile",
@@ -355,6 +356,69 @@ def group_bootstrap(
 
     what = f"group bootstrap ({len(groups)} documents resampled with replacement)"
     return _run(stat, list(keys), draw, what, resamples, seed, level, minimums, cancel)
+
+
+def alpha_group_bootstrap(
+    groups: Sequence[Patterns],
+    *,
+    resamples: int = 1000,
+    seed: int = DEFAULT_SEED,
+    minimums: Sequence[float] = MINIMUMS,
+    level: float = 0.95,
+    cancel: Callable[[], bool] | None = None,
+) -> Interval:
+    """``group_bootstrap(krippendorff_alpha, groups)`` for nominal alpha, all resamples at once.
+
+    A unit's contribution to the coincidence matrix is linear in its weight, so each document's
+    coincidences are summed once (documents x cells) and a resample's matrix is the product of
+    its draw counts with that table; alpha = 1 - (n - 1) sum_c!=k o_ck / sum_c!=k n_c n_k, as
+    ``krippendorff_alpha``. The same draws (same seed) as ``group_bootstrap``, so the same
+    interval up to rounding, without recomputing the coefficient in Python per resample."""
+    _check(resamples, level)
+    method = f"group bootstrap ({len(groups)} documents resampled with replacement)"
+    pooled: dict[Pattern, float] = {}
+    for g in groups:
+        for pattern, weight in _rows(g)[1]:
+            pooled[pattern] = pooled.get(pattern, 0.0) + weight
+    result = krippendorff_alpha(pooled)
+    if result.value is None:
+        return Interval(None, None, level, method, undefined=result.undefined)
+    values = _ordered(v for pattern in pooled for v in pattern if v is not None)
+    index = {v: i for i, v in enumerate(values)}
+    k = len(values)
+    table = np.zeros((len(groups), k * k))
+    for gi, g in enumerate(groups):
+        for pattern, weight in _rows(g)[1]:
+            present = [index[v] for v in pattern if v is not None]
+            if len(present) < 2:
+                continue
+            share = weight / (len(present) - 1)
+            for i, a in enumerate(present):
+                for j, b in enumerate(present):
+                    if i != j:
+                        table[gi, a * k + b] += share
+    rng = np.random.default_rng(seed)
+    share_g = np.full(len(groups), 1 / len(groups))
+    off = ~np.eye(k, dtype=bool).ravel()
+    found: list[Array] = []
+    for start in range(0, resamples, 256):
+        _poll(cancel)
+        counts = rng.multinomial(len(groups), share_g, size=min(256, resamples - start))
+        o = counts.astype(np.float64) @ table  # (draws, k*k) coincidences
+        n_c = o.reshape(-1, k, k).sum(axis=2)
+        n = n_c.sum(axis=1)
+        expected = n**2 - (n_c**2).sum(axis=1)  # sum over c != k of n_c n_k
+        observed = o[:, off].sum(axis=1)
+        ok = (n > 1) & (expected > 0)
+        alpha = 1 - (n[ok] - 1) * observed[ok] / expected[ok]
+        found.append(alpha)
+    boot = np.concatenate(found) if found else np.empty(0)
+    dropped = resamples - len(boot)
+    method += f", {resamples} resamples, seed {seed}, percentile interval"
+    if not len(boot):
+        reason = "the coefficient was undefined in every resample"
+        return Interval(None, None, level, method, None, resamples, seed, {}, reason, resamples)
+    return _interval(boot, level, method, resamples, seed, minimums, dropped)
 
 
 # ----------------------------------------------------------------------------- variances

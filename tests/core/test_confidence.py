@@ -15,6 +15,7 @@ from qualbench.agreement.confidence import (
     FEW_UNITS,
     Interval,
     alpha_bootstrap,
+    alpha_group_bootstrap,
     group_bootstrap,
     standard_error,
     t_quantile,
@@ -671,3 +672,28 @@ def test_group_bootstrap_resamples_documents() -> None:
         fleiss_kappa, docs[:3], seed=9
     )
     assert not group_bootstrap(fleiss_kappa, []).defined
+
+
+def test_vectorised_document_bootstrap_of_alpha_equals_the_general_one() -> None:
+    """Same seed, same draws: the vectorised nominal-alpha bootstrap gives the interval, the
+    chances below the minimums and the dropped count of group_bootstrap(krippendorff_alpha)."""
+    rng = random.Random(11)
+    groups = []
+    for _ in range(12):
+        doc: dict[Pattern, float] = {}
+        for _ in range(rng.randint(5, 40)):
+            pattern = tuple(rng.choice([0, 1, 1, 2, None]) for _c in range(3))
+            doc[pattern] = doc.get(pattern, 0.0) + 1
+        groups.append(doc)
+    groups.append({(0, 0, 0): 3.0})  # a document where alpha alone would be undefined
+    general = group_bootstrap(
+        krippendorff_alpha, groups, resamples=500, seed=3, minimums=(0.2, 0.5)
+    )
+    fast = alpha_group_bootstrap(groups, resamples=500, seed=3, minimums=(0.2, 0.5))
+    assert fast.low == pytest.approx(general.low, abs=1e-12)
+    assert fast.high == pytest.approx(general.high, abs=1e-12)
+    assert dict(fast.below) == pytest.approx(dict(general.below))
+    assert fast.dropped == general.dropped
+    assert fast.resamples == 500 and fast.seed == 3
+    none = alpha_group_bootstrap([{(1, 1): 4.0}, {(1, 1): 2.0}])
+    assert none.low is None and "variation" in none.undefined
