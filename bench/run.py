@@ -233,7 +233,73 @@ def _tables(path: Path, results: dict[str, float], label: str) -> None:
             by="document:country",
             rollup=True,
         )
+        _analyses(s, results, label)
     p.close()
+
+
+def _analyses(s: Any, results: dict[str, float], label: str) -> None:
+    """Issue 5: filtered tables, words coded (on demand), co-occurrence, a query, a matrix."""
+    from sqlalchemy import func, select
+
+    from qualbench.db import CODING
+    from qualbench.reports import theme_table
+    from qualbench.reports.cooccurrence import cooccurrence
+    from qualbench.reports.filters import AttributeValue, Filters
+    from qualbench.reports.presence import presence_matrix
+    from qualbench.reports.query import run_query
+    from qualbench.services.codes import code_tree
+
+    women = Filters(attributes=(AttributeValue.parse("case:gender=woman"),))
+    kz = Filters(attributes=(AttributeValue.parse("document:country=KZ"),))
+    for by, filters, what in (
+        ("case:gender", women, "participants gender=woman"),
+        ("document", kz, "documents country=KZ"),
+    ):
+        t = timed(
+            f"theme table by {by}, filtered to {what}, {label} (s)",
+            results,
+            theme_table,
+            s,
+            by=by,
+            filters=filters,
+        )
+        assert 0 < sum(r.total.codings for r in t.rows) < 1_000_000
+    t = timed(
+        f"theme table by document:country with words coded (on demand), {label} (s)",
+        results,
+        theme_table,
+        s,
+        by="document:country",
+        words=True,
+    )
+    assert sum(r.total.words or 0 for r in t.rows) > 0
+    for mode in ("overlap", "turn"):
+        timed(f"co-occurrence, {mode}, {label} (s)", results, cooccurrence, s, mode=mode)
+    paths = {n.id: n.path for n in code_tree(s)}
+    a, b = (
+        paths[c]
+        for c, _ in s.execute(
+            select(CODING.c.code_id, func.count())
+            .group_by(CODING.c.code_id)
+            .order_by(func.count().desc())
+            .limit(2)
+        )
+    )
+    hits = timed(
+        f"query '{a}' AND NOT '{b}' on spans, {label} (s)",
+        results,
+        run_query,
+        s,
+        f'"{a}" AND NOT "{b}"',
+    )
+    results[f"query hits, {label}"] = len(hits.excerpts)
+    timed(
+        f"0/1 presence matrix per participant, {label} (s)",
+        results,
+        presence_matrix,
+        s,
+        rows="participant",
+    )
 
 
 def job_table1m(results: dict[str, float]) -> None:

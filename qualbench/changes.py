@@ -10,7 +10,8 @@ class Changes:
     """Ids of the things an operation created, changed or removed, by kind.
 
     Services that write return one; the GUI re-emits it through one signal. ``project`` is set
-    when the project record itself (name, language) changed.
+    when the project record itself (name, language) or a project setting (the default
+    citation template) changed.
     """
 
     documents: frozenset[int] = field(default_factory=frozenset)
@@ -21,6 +22,8 @@ class Changes:
     coders: frozenset[int] = field(default_factory=frozenset)
     attributes: frozenset[int] = field(default_factory=frozenset)
     decisions: frozenset[int] = field(default_factory=frozenset)
+    quotes: frozenset[int] = field(default_factory=frozenset)  # the quote basket
+    names: frozenset[int] = field(default_factory=frozenset)  # names to pseudonymise
     project: bool = False
 
     def __or__(self, other: Changes) -> Changes:

@@ -32,6 +32,8 @@ CASE_VALUE = table(model.CaseValue)
 PROJECT = table(model.ProjectInfo)
 DECISION = table(model.Decision)
 META = table(model.Meta)
+QUOTE = table(model.Quote)
+NAME_REPLACEMENT = table(model.NameReplacement)
 
 _CHUNK = 5000
 

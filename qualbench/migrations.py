@@ -18,7 +18,7 @@ from sqlalchemy import Connection, text
 if TYPE_CHECKING:
     from qualbench.store import Project
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Step = Callable[[Any, Connection], None]  # (alembic Operations, connection)
 
@@ -62,7 +62,48 @@ def _v2_decisions(ops: Any, conn: Connection) -> None:
     )
 
 
-STEPS: dict[int, Step] = {2: _v2_decisions}
+def _v3_quotes(ops: Any, conn: Connection) -> None:
+    """Schema 3: the quote basket and the names replaced on export (issue 5). Columns as of
+    schema 3, frozen here."""
+    import sqlalchemy as sa
+
+    from qualbench.model import UTCDateTime
+
+    ops.create_table(
+        "quote",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("uuid", sa.String(36), nullable=False, unique=True),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("document.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("start", sa.Integer, nullable=False),
+        sa.Column("end", sa.Integer, nullable=False),
+        sa.Column("coding_uuid", sa.String(36), nullable=True),
+        sa.Column("display_text", sa.Text, nullable=False),
+        sa.Column("section", sa.String(400), nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("created", UTCDateTime(), nullable=False),
+        sa.Column("modified", UTCDateTime(), nullable=False),
+        sa.CheckConstraint('0 <= start AND start < "end"', name="ck_quote_span"),
+    )
+    ops.create_index("ix_quote_document", "quote", ["document_id"])
+    ops.create_index("ix_quote_coding", "quote", ["coding_uuid"])
+    ops.create_table(
+        "name_replacement",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("uuid", sa.String(36), nullable=False, unique=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("match_key", sa.String(200), nullable=False, unique=True),
+        sa.Column("replacement", sa.String(200), nullable=False),
+        sa.Column("created", UTCDateTime(), nullable=False),
+    )
+
+
+STEPS: dict[int, Step] = {2: _v2_decisions, 3: _v3_quotes}
 
 
 def backup_path(path: Path, version: int) -> Path:

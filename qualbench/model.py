@@ -313,3 +313,43 @@ class Decision(SQLModel, table=True):
         default=None, sa_column=_fk("coder.id", "SET NULL", nullable=True)
     )
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Quote(SQLModel, table=True):
+    """A candidate quote in the basket: a span of a document (from a coding, or any span) and
+    the text as the paper will print it, with elisions ``[...]`` and clarifications ``[the
+    police]``. The span stays linked to the unchanged document text; ``coding_uuid`` names the
+    coding it came from (a uuid, not a key: the quote outlives the coding, and undoing the
+    coding's removal links them again)."""
+
+    __tablename__ = "quote"
+    __table_args__ = (
+        CheckConstraint('0 <= start AND start < "end"', name="ck_quote_span"),
+        Index("ix_quote_document", "document_id"),
+        Index("ix_quote_coding", "coding_uuid"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)
+    document_id: int = Field(sa_column=_fk("document.id", "CASCADE"))
+    start: int
+    end: int
+    coding_uuid: str | None = Field(default=None, max_length=36)
+    display_text: str = Field(sa_column=Column(Text, nullable=False))
+    section: str = Field(default="", max_length=400)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    position: int = 0
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    modified: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class NameReplacement(SQLModel, table=True):
+    """A name to replace in exports (pseudonymisation), with its replacement ('' = the
+    placeholder). ``match_key`` is the name case-folded, so each name is listed once."""
+
+    __tablename__ = "name_replacement"
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)
+    name: str = Field(max_length=200)
+    match_key: str = Field(max_length=200, unique=True)
+    replacement: str = Field(default="", max_length=200)
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -29,6 +29,9 @@ from qualbench.db import (
     DECISION,
     DOCUMENT_VALUE,
     MEMO,
+    META,
+    NAME_REPLACEMENT,
+    QUOTE,
     TURN,
 )
 from qualbench.model import new_uuid
@@ -84,7 +87,9 @@ def _code_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # Rows updated in place (deleting one would cascade beyond the scope), parents first ...
 _IN_PLACE = (CASES, ATTRIBUTE, CODE, TURN)
 # ... and rows replaced wholesale, parents first (no transient unique-key clashes this way).
-_REPLACED = (CODING, CODING_CASE, MEMO, CASE_VALUE, DOCUMENT_VALUE, DECISION)
+_REPLACED = (
+    CODING, CODING_CASE, MEMO, CASE_VALUE, DOCUMENT_VALUE, DECISION, QUOTE, NAME_REPLACEMENT, META,
+)  # fmt: skip
 
 
 def _ordered(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -552,3 +557,106 @@ def decide(
         ]
 
     return Command(label, run, scope)
+
+
+# --- the quote basket, names to pseudonymise, the citation template ----------------------------
+
+
+def _basket_scope(s: Session) -> Scope:
+    """The whole basket: adding, removing and moving a quote renumber the others."""
+    return [(QUOTE, QUOTE.c.id.is_not(None))]
+
+
+def add_quote(
+    *,
+    document_id: int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    coding_id: int | None = None,
+    display: str | None = None,
+    section: str | None = None,
+    note: str = "",
+    position: int | None = None,
+    force: bool = False,
+) -> Command:
+    """Put a coding or any span in the quote basket (see :func:`qualbench.quotes.add_quote`)."""
+    from qualbench import quotes
+
+    uid = new_uuid()
+
+    def run(s: Session) -> Changes:
+        return quotes.add_quote(
+            s, document_id=document_id, start=start, end=end, coding_id=coding_id,
+            display=display, section=section, note=note, position=position, force=force, uuid=uid,
+        )[1]  # fmt: skip
+
+    return Command("Add quote to basket", run, _basket_scope)
+
+
+def edit_quote(
+    quote_id: int,
+    *,
+    display: str | None = None,
+    section: str | None = None,
+    note: str | None = None,
+    force: bool = False,
+) -> Command:
+    """Change a basket quote's display text, section or note."""
+    from qualbench import quotes
+
+    return Command(
+        "Edit quote",
+        lambda s: quotes.edit_quote(
+            s, quote_id, display=display, section=section, note=note, force=force
+        ),
+        lambda s: [(QUOTE, QUOTE.c.id == quote_id)],
+    )
+
+
+def remove_quote(quote_id: int) -> Command:
+    from qualbench import quotes
+
+    return Command(
+        "Remove quote from basket", lambda s: quotes.remove_quote(s, quote_id), _basket_scope
+    )
+
+
+def move_quote(quote_id: int, position: int) -> Command:
+    """Move a basket quote to ``position`` (0 = first)."""
+    from qualbench import quotes
+
+    return Command("Move quote", lambda s: quotes.move_quote(s, quote_id, position), _basket_scope)
+
+
+def set_name(name: str, replacement: str = "") -> Command:
+    """Add a name to replace on export, or change its replacement ('' = the placeholder)."""
+    from qualbench import pseudonyms
+
+    key = pseudonyms.name_key(name)
+    uid = new_uuid()
+    return Command(
+        "Set name to replace",
+        lambda s: pseudonyms.set_name(s, name, replacement, uuid=uid)[1],
+        lambda s: [(NAME_REPLACEMENT, NAME_REPLACEMENT.c.match_key == key)],
+    )
+
+
+def remove_name(name_id: int) -> Command:
+    from qualbench import pseudonyms
+
+    return Command(
+        "Remove name to replace",
+        lambda s: pseudonyms.remove_name(s, name_id),
+        lambda s: [(NAME_REPLACEMENT, NAME_REPLACEMENT.c.id == name_id)],
+    )
+
+
+def set_citation_template(template: str) -> Command:
+    """Make ``template`` the project's default citation ('' = the built-in default)."""
+    from qualbench import quotes
+
+    return Command(
+        "Set citation template",
+        lambda s: quotes.set_citation_template(s, template),
+        lambda s: [(META, META.c.key == quotes.CITATION_KEY)],
+    )

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ui import actions as file_actions
-from ui import team
+from ui import reports, team
 from ui.settings import settings
 
 if TYPE_CHECKING:
@@ -172,6 +172,19 @@ def build_menus(w: MainWindow) -> None:
     m.addSeparator()
     add(w, m, "Intercoder agreement…", lambda: team.agreement(w), "Ctrl+Shift+A")
     add(w, m, "Reconcile disagreements…", lambda: team.reconcile(w))
+
+    m = bar.addMenu("&Reports")
+    add(
+        w,
+        m,
+        "Theme table…",
+        lambda: reports.open_reports(w, "themes"),
+        "Ctrl+Alt+R",
+        tip="Codes by document, participant or attribute; sortable, exported as CSV/XLSX/DOCX",
+    )
+    add(w, m, "Chart of the theme table…", lambda: reports.open_reports(w, "chart"))
+    add(w, m, "Verify quotes in a manuscript…", lambda: reports.open_reports(w, "verify"))
+    add(w, m, "Export coded excerpts…", lambda: reports.open_reports(w, "excerpts"))
 
     m = bar.addMenu("&View")
     for dock in w.docks.values():

@@ -85,6 +85,7 @@ def take(out: Path, *, dark: bool = False) -> list[Path]:
     paths.append(palette_path)
     window.quick_palette.hide()
     paths += _team(window, app, out, suffix, work)
+    paths += _reports(window, app, out, suffix, work)
     window.close()
     window.session.close()
     shutil.rmtree(work, ignore_errors=True)
@@ -140,6 +141,62 @@ def _team(window: Any, app: Any, out: Path, suffix: str, work: Path) -> list[Pat
     paths.append(out / f"merge-preview{suffix}.png")
     wizard.grab().save(str(paths[-1]))
     wizard.close()
+    return paths
+
+
+def _reports(window: Any, app: Any, out: Path, suffix: str, work: Path) -> list[Path]:
+    """The Reports window's tabs: theme table, chart (and the chart as printed), verified
+    quotes of a small manuscript, excerpts of one code."""
+    import time
+
+    import docx
+
+    from ui.reports import open_reports
+
+    def wait(done: Any, seconds: float = 10) -> None:
+        end = time.monotonic() + seconds
+        while (not done() or window._tasks) and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+        for _ in range(5):
+            app.processEvents()
+
+    reports = open_reports(window)
+    reports.resize(1280, 820)
+    wait(reports.themes.up_to_date)
+    reports.themes.set_options(by="document:country", measure="participants", rollup=True)
+    wait(reports.themes.up_to_date)
+    paths = [out / f"reports-themes{suffix}.png"]
+    reports.grab().save(str(paths[-1]))
+    reports.show_page("chart")
+    wait(lambda: reports.chart.figure is not None)
+    paths.append(out / f"reports-chart{suffix}.png")
+    reports.grab().save(str(paths[-1]))
+    paths.append(out / f"chart-print{suffix}.png")
+    reports.chart.save(".png", paths[-1])
+    wait(paths[-1].exists)
+    manuscript = docx.Document()
+    manuscript.add_paragraph(
+        "One participant said: \u201cThe ambulance comes, and after them comes the police.\u201d "
+        "(KZ-P2). Another: \u201cThe ambulance comes and then the police come too.\u201d And "
+        "\u201cnobody ever mentioned the purple elephants on the moon\u201d."
+    )
+    manuscript.save(str(work / "paper.docx"))
+    reports.show_page("verify")
+    reports.verify.choose(work / "paper.docx")
+    reports.verify.check()
+    wait(lambda: reports.verify.report is not None, 30)
+    reports.verify.table.selectRow(1)
+    wait(lambda: True)
+    paths.append(out / f"reports-verify{suffix}.png")
+    reports.grab().save(str(paths[-1]))
+    reports.show_page("excerpts")
+    police = next(n.id for n in window.codes.nodes.values() if n.name == "Police fear")
+    reports.excerpts.filters.tick("codes", [police])
+    wait(lambda: reports.excerpts.count is not None and reports.excerpts.count < 100)
+    paths.append(out / f"reports-excerpts{suffix}.png")
+    reports.grab().save(str(paths[-1]))
+    reports.close()
     return paths
 
 

@@ -486,19 +486,32 @@ def codings_import(args: argparse.Namespace) -> int:
 
 @_command
 def excerpts(args: argparse.Namespace) -> int:
+    from qualbench.cli.quotes import export_options
     from qualbench.exports.excerpts import write_excerpts
     from qualbench.reports import excerpts as query
 
     with _open(args, write=False) as project, project.read() as s:
         items = query(s, filters=_make_filters(s, args))
+        cite, names = export_options(s, args)
         name = project.info().name
     with cancellable() as token:
         bar = Bar("Exporting")
         try:
-            write_excerpts(items, args.out, project=name, progress=bar, cancel=token.is_set)
+            write_excerpts(
+                items,
+                args.out,
+                project=name,
+                citation=cite,
+                pseudonymiser=names,
+                progress=bar,
+                cancel=token.is_set,
+            )
         finally:
             bar.close()
-    terminal.note(f"wrote {len(items)} excerpts to {args.out} (contains transcript text)")
+    terminal.note(
+        f"wrote {len(items)} excerpts to {args.out} (contains transcript text"
+        + ("; names pseudonymised)" if names else ")")
+    )
     return terminal.OK
 
 
@@ -506,60 +519,114 @@ def excerpts(args: argparse.Namespace) -> int:
 def table(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from qualbench.cli.analysis import make_filters
+    from qualbench.errors import UserError
     from qualbench.exports.tables import write_theme_table
-    from qualbench.reports import MEASURES, theme_table
+    from qualbench.reports import theme_table
 
-    with _open(args, write=False) as project, project.read() as s:
-        t = theme_table(s, by=args.by, filters=_make_filters(s, args), rollup=args.rollup)
+    if args.percent and args.measure == "pct_participants":
+        raise UserError("--measure pct_participants is already a percentage; drop --percent")
+    words = args.words or args.measure == "words"
+    with _open(args, write=False) as project, project.read() as s, cancellable() as token:
+        filters = make_filters(s, args)
+        bar = Bar("Counting words")
+        try:
+            t = theme_table(
+                s,
+                by=args.by,
+                filters=filters,
+                rollup=args.rollup,
+                words=words,
+                progress=bar,
+                cancel=token.is_set,
+            )
+        finally:
+            bar.close()
         name = project.info().name
     if args.out:
-        measures = (args.measure, *(m for m in MEASURES if m != args.measure))
-        write_theme_table(t, args.out, project=name, measures=measures)
-        terminal.note(f"wrote {args.out}")
+        measures = (args.measure, *(m for m in t.measures if m != args.measure))
+        write_theme_table(t, args.out, project=name, measures=measures, percent=args.percent)
+        terminal.note(f"wrote {args.out} (counts only; no transcript text)")
     if args.json:
-        print_json(
-            {
-                "by": t.by,
-                "columns": t.columns,
-                "notes": t.notes,
-                "column_documents": t.column_documents,
-                "column_participants": t.column_participants,
-                "rows": [
-                    {
-                        "code": r.path,
-                        "depth": r.depth,
-                        "total": asdict(r.total),
-                        "cells": {c: asdict(v) for c, v in r.cells.items()},
-                    }
-                    for r in t.rows
-                ],
-            }
-        )
+        data: dict[str, Any] = {
+            "by": t.by,
+            "columns": t.columns,
+            "notes": t.notes,
+            "filters": t.filters,
+            "coders": t.coders,
+            "column_documents": t.column_documents,
+            "column_participants": t.column_participants,
+            "column_codings": t.column_codings,
+            "all_documents": t.all_documents,
+            "all_participants": t.all_participants,
+            "all_codings": t.all_codings,
+            "rows": [
+                {
+                    "code": r.path,
+                    "depth": r.depth,
+                    "total": _cell_json(asdict(r.total), words),
+                    "cells": {c: _cell_json(asdict(v), words) for c, v in r.cells.items()},
+                    **(
+                        {
+                            f"{args.measure}_{args.percent}_percent": {
+                                "total": t.value(r, None, args.measure, args.percent),
+                                "cells": {
+                                    c: t.value(r, c, args.measure, args.percent) for c in t.columns
+                                },
+                            }
+                        }
+                        if args.percent
+                        else {}
+                    ),
+                }
+                for r in t.rows
+            ],
+        }
+        if words:
+            data.update(column_words=t.column_words, all_words=t.all_words)
+        print_json(data)
     else:
-        _print_theme(t, args.measure)
+        _print_theme(t, args.measure, args.percent)
     return terminal.OK
+
+
+def _cell_json(cell: dict[str, Any], words: bool) -> dict[str, Any]:
+    if not words:
+        cell.pop("words", None)
+    return cell
 
 
 _MEASURE_TEXT = {
     "codings": "number of coded segments",
     "documents": "number of documents with the code",
     "participants": "number of participants speaking in a coded segment",
+    "pct_participants": "% of the column's participants speaking in a coded segment",
+    "words": "words coded (text coded twice counted once)",
 }
 
 
-def _print_theme(t: Any, measure: str) -> None:
+def _shown(v: int | float | None) -> str:
+    if v is None:
+        return "-"
+    if not v:
+        return "."
+    return f"{v:.1f}" if isinstance(v, float) else str(v)
+
+
+def _print_theme(t: Any, measure: str, percent: str | None = None) -> None:
     header = ["code", *t.columns, "total"]
     rows = [
         [
             "  " * r.depth + r.name,
-            *(r.cells[c].get(measure) or "." for c in t.columns),
-            r.total.get(measure),
+            *(_shown(t.value(r, c, measure, percent)) for c in t.columns),
+            _shown(t.value(r, None, measure, percent)) or "0",
         ]
         for r in t.rows
     ]
     print_table(header, rows, right=[False] + [True] * (len(header) - 1))
     others = " | ".join(m for m in _MEASURE_TEXT if m != measure)
-    print(f"\ncells: {_MEASURE_TEXT[measure]} (other measures: --measure {others})")
+    what = t.describe(measure, percent) if percent else _MEASURE_TEXT[measure]
+    print(f"\ncells: {what} (other measures: --measure {others})")
     if len(t.coders) > 1:
         print(
             f"codings of {len(t.coders)} coders ({', '.join(t.coders)}) together; --coder NAME counts one"
@@ -572,6 +639,8 @@ def _print_theme(t: Any, measure: str) -> None:
     for note in t.notes[1:]:
         if not note.startswith("each code includes"):
             print(note)
+    if t.filters:
+        print(f"filters: {'; '.join(t.filters)}")
 
 
 @_command

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qualbench.cli import analysis, quotes, team
+from qualbench.cli import analysis, charts, quotes, refi, team
 from qualbench.cli.commands import (
     Handler,
     attributes,
@@ -192,8 +192,9 @@ def add_arguments(sub: Any) -> None:
         excerpts,
         "export coded excerpts with document, speaker, attributes, timestamp, code path, coder",
     )
-    p.add_argument("out", type=Path, help="output file: .csv, .xlsx, .docx or .md")
+    p.add_argument("out", type=Path, help="output file: .csv, .xlsx, .docx, .html or .md")
     _filters(p)
+    quotes.export_arguments(p)
 
     p = cmd(
         "table", table, "theme-frequency table: codes x documents, participants or an attribute"
@@ -205,16 +206,29 @@ def add_arguments(sub: Any) -> None:
     )
     p.add_argument(
         "--measure",
-        choices=["codings", "documents", "participants"],
+        choices=["codings", "documents", "participants", "pct_participants", "words"],
         default="codings",
-        help="what to print",
+        help="what to print: coded segments (default), documents or participants with the code, "
+        "%% of the column's participants with it, or words coded (text coded twice counts once; "
+        "reads every text, so only computed when asked for)",
     )
+    p.add_argument(
+        "--percent",
+        choices=["row", "column"],
+        help="show the measure as a percentage of the row total or of the column's base "
+        "(its codings, documents, participants or words)",
+    )
+    p.add_argument("--words", action="store_true", help="also compute words coded (JSON, XLSX)")
     p.add_argument("--rollup", action="store_true", help="count sub-codes in their parents")
     p.add_argument(
-        "--out", type=Path, help="also write it: .csv (chosen measure) or .xlsx (all measures)"
+        "--out",
+        type=Path,
+        help="also write it: .csv (chosen measure), .xlsx (all measures, and percentages with "
+        "--percent) or .docx (a table of the chosen measure for a paper)",
     )
     p.add_argument("--json", action="store_true", help="print JSON (all measures)")
     _filters(p)
+    analysis.where_arguments(p)
 
     p = cmd(
         "memo", memo, "add a memo to the project (default), a document, a code or a participant"
@@ -255,7 +269,9 @@ def add_arguments(sub: Any) -> None:
 
     team.add_arguments(sub)
     analysis.add_arguments(sub)
+    charts.add_arguments(sub)
     quotes.add_arguments(sub)
+    refi.add_arguments(sub)
 
 
 def _at_least_one(value: str) -> int:

@@ -120,7 +120,7 @@ def test_theme_table_xlsx_sheets_and_csv(sample, tmp_path: Path) -> None:
         t = theme_table(s, by="document:country")
     out = write_theme_table(t, tmp_path / "themes.xlsx", project="Sample")
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Codings", "Documents", "Participants", "About"]
+    assert wb.sheetnames == ["Codings", "Documents", "Participants", "% of participants", "About"]
     ws = wb["Codings"]
     assert [c.value for c in ws[1]] == ["code", *t.columns, "total"]
     police = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "Police fear")

@@ -1,0 +1,101 @@
+"""The Reports window: one tab per report (theme table, chart, quote verification, excerpts),
+each its own widget in ``ui/widgets/report_*.py``; a tab is added with :meth:`add_page`. Long
+work runs in the background through :func:`ui.tasks.starter`; a quote opens in the main
+window's transcript."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from ui.tasks import starter
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+PAGES = {  # key: tab title, in tab order
+    "themes": "Theme table",
+    "chart": "Chart",
+    "verify": "Verify quotes",
+    "excerpts": "Excerpts",
+}
+
+
+class ReportsWindow(QWidget):
+    """A window of its own beside the workspace (non-modal), made on first use."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window, Qt.WindowType.Window)
+        from ui.widgets.report_chart import ChartPanel
+        from ui.widgets.report_excerpts import ExcerptsPanel
+        from ui.widgets.report_themes import ThemeTablePanel
+        from ui.widgets.report_verify import VerifyQuotesPanel
+
+        self.main = window
+        self.setObjectName("reports-window")
+        self.setWindowTitle(f"Reports — {window.session.project.info().name}")
+        self.resize(1280, 820)
+        start = starter(window, lambda: self)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.status = QLabel()
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status)
+        self.pages: dict[str, QWidget] = {}
+
+        self.themes = ThemeTablePanel(window.session, start)
+        self.chart = ChartPanel(start)
+        self.verify = VerifyQuotesPanel(window.session, start)
+        self.excerpts = ExcerptsPanel(window.session, start)
+        for key, page in (
+            ("themes", self.themes),
+            ("chart", self.chart),
+            ("verify", self.verify),
+            ("excerpts", self.excerpts),
+        ):
+            self.add_page(key, PAGES[key], page)
+        self.themes.shown.connect(self.chart.set_selection)
+        self.verify.jumpRequested.connect(self.jump_to)
+        QShortcut(QKeySequence("Ctrl+W"), self, self.close)
+        self.themes.compute()
+
+    def add_page(self, key: str, title: str, page: QWidget) -> None:
+        """A report tab; its ``message`` signal (if any) writes the window's status line."""
+        self.pages[key] = page
+        self.tabs.addTab(page, title)
+        message = getattr(page, "message", None)
+        if message is not None:
+            message.connect(self.show_message)
+
+    def show_page(self, key: str) -> QWidget:
+        page = self.pages[key]
+        self.tabs.setCurrentWidget(page)
+        return page
+
+    def show_message(self, text: str) -> None:
+        self.status.setText(text)
+        self.main.statusBar().showMessage(text, 8000)
+
+    def jump_to(self, document_id: int, start: int, end: int) -> None:
+        """Select the passage in the main window's transcript and bring that window forward."""
+        self.main.jump_to(document_id, start, end)
+        self.main.raise_()
+        self.main.activateWindow()
+
+
+def open_reports(window: MainWindow, page: str = "themes") -> Any:
+    """Show the Reports window (made on first use) at a tab; returns the window."""
+    reports = window.findChild(ReportsWindow)
+    if reports is None:
+        reports = ReportsWindow(window)
+    reports.show_page(page)
+    reports.show()
+    reports.raise_()
+    reports.activateWindow()
+    return reports
