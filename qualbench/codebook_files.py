@@ -122,7 +122,8 @@ def _keywords(value: Any) -> list[str]:
 
 
 def read_codebook(path: str | Path) -> Codebook:
-    """Read a .yaml/.yml, .csv or .xlsx codebook, validated (no duplicates, no cycles)."""
+    """Read a .yaml/.yml, .csv, .xlsx or REFI-QDA .qdc codebook, validated (no duplicates, no
+    cycles)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -132,8 +133,16 @@ def read_codebook(path: str | Path) -> Codebook:
     if suffix in {".csv", ".xlsx", ".tsv"}:
         return _validate(_read_flat(path), path)
     if suffix == ".qdc":
-        raise CodebookFileError(f"{path}: REFI-QDA .qdc codebooks are not supported yet")
-    raise CodebookFileError(f"{path}: unknown codebook type {suffix!r}; use .yaml, .csv or .xlsx")
+        from qualbench.refi.codebook import read_qdc_codebook
+        from qualbench.refi.reader import RefiError
+
+        try:
+            return _validate(read_qdc_codebook(path), path)
+        except RefiError as exc:
+            raise CodebookFileError(str(exc)) from None
+    raise CodebookFileError(
+        f"{path}: unknown codebook type {suffix!r}; use .yaml, .csv, .xlsx or .qdc"
+    )
 
 
 def _read_yaml(path: Path) -> Codebook:
@@ -322,7 +331,7 @@ def _replace(book: Codebook, old: CodebookCode, new: CodebookCode) -> None:
 
 
 def write_codebook(book: Codebook, path: str | Path) -> Path:
-    """Write a codebook as .yaml, .csv or .xlsx (by the file's extension), atomically."""
+    """Write a codebook as .yaml, .csv, .xlsx or .qdc (by the file's extension), atomically."""
     path = Path(path)
     suffix = path.suffix.lower()
     tmp = path.with_name(path.name + ".tmp")
@@ -339,9 +348,17 @@ def write_codebook(book: Codebook, path: str | Path) -> Path:
         from qualbench.exports.xlsx import write_sheets
 
         write_sheets(tmp, [("Codebook", list(FLAT_COLUMNS), _flat_rows(book))], about=_about(book))
+    elif suffix == ".qdc":
+        from qualbench.refi.codebook import qdc_bytes
+        from qualbench.refi.reader import RefiError
+
+        try:
+            tmp.write_bytes(qdc_bytes(book)[0])
+        except RefiError as exc:
+            raise CodebookFileError(f"{path}: {exc}") from None
     else:
         raise CodebookFileError(
-            f"{path}: unknown codebook type {suffix!r}; use .yaml, .csv or .xlsx"
+            f"{path}: unknown codebook type {suffix!r}; use .yaml, .csv, .xlsx or .qdc"
         )
     tmp.replace(path)
     return path
