@@ -326,6 +326,19 @@ def bulk_apply(
             extras[uid] = more
         if c.memo.strip():
             memos[uid] = c.memo.strip()
+    if extras or memos:
+        # a coding whose uuid is already in the project is not inserted again: its participants
+        # and memo are already there too (adding them again would duplicate them)
+        asked = list(set(extras) | set(memos))
+        present: set[str] = set()
+        for i in range(0, len(asked), 900):
+            present.update(
+                session.execute(
+                    select(CODING.c.uuid).where(CODING.c.uuid.in_(asked[i : i + 900]))
+                ).scalars()
+            )
+        extras = {u: cs for u, cs in extras.items() if u not in present}
+        memos = {u: t for u, t in memos.items() if u not in present}
     insert_ignore(session, CODING, rows)
     if extras or memos:
         wanted = list(set(extras) | set(memos))

@@ -160,6 +160,22 @@ def test_bulk_apply_writes_memos_and_participants(project) -> None:
         assert _count(s, MEMO) == 1 and _count(s, CODING_CASE) == 1
 
 
+def test_bulk_apply_again_by_uuid_adds_no_second_memo_or_participant(project) -> None:
+    """Re-applying codings that carry their uuid (an exported codings file imported back, a
+    repeated merge) leaves their participants and memos as they were."""
+    w = make_world(project)
+    start = INTERVIEW.index("Did you have")
+    again = NewCoding(
+        w.doc, start, start + 60, w.naloxone, w.coder, memo="spans two speakers", uuid="u-1"
+    )
+    with project.write() as s:
+        bulk_apply(s, [again])
+    with project.write() as s:
+        result = bulk_apply(s, [again])
+        assert (result.inserted, result.already_present) == (0, 1)
+        assert _count(s, MEMO) == 1 and _count(s, CODING_CASE) == 1
+
+
 def test_merge_codes_unions_overlapping_spans(project) -> None:
     w = make_world(project)
     with project.write() as s:
