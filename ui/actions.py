@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 TRANSCRIPTS = "Transcripts (*.txt *.md *.docx *.odt *.rtf *.pdf *.html *.htm *.vtt *.srt)"
 TABLES = "Tables (*.csv *.xlsx)"
+CODEBOOKS = "Codebooks (*.yaml *.yml *.csv *.xlsx *.qdc)"
 
 
 def _start(window: MainWindow, title: str, work: Any, on_done: Any) -> None:
@@ -135,10 +136,13 @@ def import_attributes(window: MainWindow) -> None:
 
 
 def import_codebook(window: MainWindow) -> None:
-    path, _ = QFileDialog.getOpenFileName(
-        window, "Import codebook", "", "Codebooks (*.yaml *.yml *.csv *.xlsx)"
-    )
+    path, _ = QFileDialog.getOpenFileName(window, "Import codebook", "", CODEBOOKS)
     if not path:
+        return
+    if _is_refi(path):  # a REFI-QDA codebook: preview, then the data-loss report
+        from ui import refi
+
+        refi.preview_import(window, path)
         return
     from qualbench.codebook_files import CodebookFileError, read_codebook
     from qualbench.services.codebook import load_codebook
@@ -159,12 +163,21 @@ def import_codebook(window: MainWindow) -> None:
     window.session.write(load)
 
 
+def _is_refi(path: str) -> bool:
+    return Path(path).suffix.lower() == ".qdc"
+
+
 # --- exports --------------------------------------------------------------------------------------
 def export_codebook(window: MainWindow) -> None:
     path, _ = QFileDialog.getSaveFileName(
-        window, "Export codebook", "codebook.yaml", "Codebooks (*.yaml *.csv *.xlsx)"
+        window, "Export codebook", "codebook.yaml", "Codebooks (*.yaml *.csv *.xlsx *.qdc)"
     )
     if not path:
+        return
+    if _is_refi(path):  # REFI-QDA: written in the background, then the data-loss report
+        from ui import refi
+
+        refi.export_to(window, path)
         return
     from qualbench.codebook_files import write_codebook
     from qualbench.services.codebook import project_codebook

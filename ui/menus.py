@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ui import actions as file_actions
-from ui import reports, team
+from ui import refi, reports, team
 from ui.settings import settings
 
 if TYPE_CHECKING:
@@ -60,6 +60,13 @@ def build_menus(w: MainWindow) -> None:
         lambda: file_actions.open_project_dialog(w),
         QKeySequence.StandardKey.Open,
     )
+    add(
+        w,
+        m,
+        "New project from REFI-QDA fi&le…",
+        lambda: refi.new_project(w),
+        tip="A new project holding a .qdpx project or .qdc codebook from NVivo, ATLAS.ti, MAXQDA …",
+    )
     w.recent_menu = m.addMenu("Open &recent")
     w.recent_menu.aboutToShow.connect(lambda: file_actions.fill_recent(w, w.recent_menu))
     m.addSeparator()
@@ -67,10 +74,25 @@ def build_menus(w: MainWindow) -> None:
     add(w, m, "Import &folder…", lambda: file_actions.import_files(w, folder=True))
     add(w, m, "Import &attributes (CSV/XLSX)…", lambda: file_actions.import_attributes(w))
     add(w, m, "Import &codebook…", lambda: file_actions.import_codebook(w))
+    add(
+        w,
+        m,
+        "Import REFI-Q&DA project or codebook…",
+        lambda: refi.import_file(w),
+        tip="A .qdpx or .qdc into this project, after a preview of what would be added and lost",
+    )
     m.addSeparator()
     add(w, m, "Export code&book…", lambda: file_actions.export_codebook(w))
     add(w, m, "Export &excerpts…", lambda: file_actions.export_excerpts(w), "Ctrl+E")
     add(w, m, "Export theme &table…", lambda: file_actions.export_table(w))
+    add(
+        w,
+        m,
+        "Export REFI-QDA &project (.qdpx)…",
+        lambda: refi.export_project(w),
+        tip="For NVivo, ATLAS.ti, MAXQDA, QualCoder …, with positions counted as the tool expects",
+    )
+    add(w, m, "Export codeboo&k (.qdc)…", lambda: refi.export_codebook(w))
     m.addSeparator()
     add(w, m, "Change &coder name…", w.change_coder)
     m.addSeparator()
