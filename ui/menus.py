@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ui import actions as file_actions
-from ui import refi, reports, team
+from ui import basket_actions, refi, reports, team
 from ui.settings import settings
 
 if TYPE_CHECKING:
@@ -207,6 +207,7 @@ def build_menus(w: MainWindow) -> None:
     add(w, m, "Chart of the theme table…", lambda: reports.open_reports(w, "chart"))
     add(w, m, "Verify quotes in a manuscript…", lambda: reports.open_reports(w, "verify"))
     add(w, m, "Export coded excerpts…", lambda: reports.open_reports(w, "excerpts"))
+    basket_actions.install(w)  # Add to quote basket (Ctrl+Alt+Q), from the start
 
     m = bar.addMenu("&View")
     for dock in w.docks.values():

@@ -1,7 +1,8 @@
-"""The Reports window: one tab per report (theme table, chart, quote verification, excerpts),
-each its own widget in ``ui/widgets/report_*.py``; a tab is added with :meth:`add_page`. Long
-work runs in the background through :func:`ui.tasks.starter`; a quote opens in the main
-window's transcript."""
+"""The Reports window: one tab per report (theme table, chart, quote verification, excerpts,
+co-occurrence, coding query, quote basket), each its own widget in ``ui/widgets/report_*.py``; a
+tab is added with :meth:`add_page`. Long work runs in the background through
+:func:`ui.tasks.starter`; a passage opens in the main window's transcript, and Ctrl+Z here undoes
+the project's last action as it does there."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ PAGES = {  # key: tab title, in tab order
     "chart": "Chart",
     "verify": "Verify quotes",
     "excerpts": "Excerpts",
+    "cooccurrence": "Co-occurrence",
+    "query": "Query",
+    "basket": "Quote basket",
 }
 
 
@@ -29,8 +33,12 @@ class ReportsWindow(QWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window, Qt.WindowType.Window)
+        from ui import basket_actions
+        from ui.widgets.report_basket import BasketPanel
         from ui.widgets.report_chart import ChartPanel
+        from ui.widgets.report_cooccurrence import CooccurrencePanel
         from ui.widgets.report_excerpts import ExcerptsPanel
+        from ui.widgets.report_query import QueryPanel
         from ui.widgets.report_themes import ThemeTablePanel
         from ui.widgets.report_verify import VerifyQuotesPanel
 
@@ -53,16 +61,29 @@ class ReportsWindow(QWidget):
         self.chart = ChartPanel(start)
         self.verify = VerifyQuotesPanel(window.session, start)
         self.excerpts = ExcerptsPanel(window.session, start)
+        self.cooccurrence = CooccurrencePanel(window.session, start)
+        self.query = QueryPanel(window.session, start)
+        self.basket = BasketPanel(window.session, start)
         for key, page in (
             ("themes", self.themes),
             ("chart", self.chart),
             ("verify", self.verify),
             ("excerpts", self.excerpts),
+            ("cooccurrence", self.cooccurrence),
+            ("query", self.query),
+            ("basket", self.basket),
         ):
             self.add_page(key, PAGES[key], page)
         self.themes.shown.connect(self.chart.set_selection)
-        self.verify.jumpRequested.connect(self.jump_to)
+        for page in (self.verify, self.query, self.basket):
+            page.jumpRequested.connect(self.jump_to)
+        self.cooccurrence.queryRequested.connect(self.run_query)
         QShortcut(QKeySequence("Ctrl+W"), self, self.close)
+        # The project's undo works here too (a text field being edited keeps its own Ctrl+Z).
+        QShortcut(QKeySequence.StandardKey.Undo, self, window.session.undo)
+        QShortcut(QKeySequence("Ctrl+Shift+Z"), self, window.session.redo)
+        QShortcut(QKeySequence("Ctrl+Y"), self, window.session.redo)
+        basket_actions.install(window)
         self.themes.compute()
 
     def add_page(self, key: str, title: str, page: QWidget) -> None:
@@ -77,6 +98,11 @@ class ReportsWindow(QWidget):
         page = self.pages[key]
         self.tabs.setCurrentWidget(page)
         return page
+
+    def run_query(self, expression: str, within: str = "span") -> None:
+        """Show the Query tab and run ``expression`` there (a pair of the co-occurrence)."""
+        self.show_page("query")
+        self.query.run_expression(expression, within=within)
 
     def show_message(self, text: str) -> None:
         self.status.setText(text)

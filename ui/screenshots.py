@@ -86,6 +86,19 @@ def take(out: Path, *, dark: bool = False) -> list[Path]:
     window.quick_palette.hide()
     paths += _team(window, app, out, suffix, work)
     paths += _reports(window, app, out, suffix, work)
+    # REFI-QDA: the data-loss report of an export for NVivo.
+    import time
+
+    from ui import refi
+    from ui.widgets.refi_report import RefiReportDialog
+
+    refi.export_to(window, work / "sample.qdpx", profile="nvivo")
+    end = time.monotonic() + 30
+    while (window._tasks or not window.findChildren(RefiReportDialog)) and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    paths.append(out / f"refi-report{suffix}.png")
+    window.findChildren(RefiReportDialog)[0].grab().save(str(paths[-1]))
     window.close()
     window.session.close()
     shutil.rmtree(work, ignore_errors=True)
@@ -196,7 +209,69 @@ def _reports(window: Any, app: Any, out: Path, suffix: str, work: Path) -> list[
     wait(lambda: reports.excerpts.count is not None and reports.excerpts.count < 100)
     paths.append(out / f"reports-excerpts{suffix}.png")
     reports.grab().save(str(paths[-1]))
+    paths += _analysis(window, reports, wait, out, suffix)
     reports.close()
+    return paths
+
+
+def _analysis(window: Any, reports: Any, wait: Any, out: Path, suffix: str) -> list[Path]:
+    """Co-occurrence (matrix and heatmap), a coding query with a mistake and with results, and
+    the quote basket with an edit that is not faithful."""
+    from ui import basket_actions
+
+    paths = []
+    reports.show_page("cooccurrence")
+    panel = reports.cooccurrence
+    panel.set_options(mode="turn")
+    wait(panel.up_to_date)
+    paths.append(out / f"reports-cooccurrence{suffix}.png")
+    reports.grab().save(str(paths[-1]))
+    panel.views.setCurrentWidget(panel.area)
+    wait(lambda: panel.figure is not None)
+    paths.append(out / f"reports-cooccurrence-heatmap{suffix}.png")
+    reports.grab().save(str(paths[-1]))
+
+    reports.show_page("query")
+    query = reports.query
+    query.set_expression('"Police fear" AND (Housing OR ')
+    wait(lambda: True)
+    paths.append(out / f"reports-query-error{suffix}.png")
+    reports.grab().save(str(paths[-1]))
+    query.run_expression('"Police fear" OR "Coping strategies"', within="turn")
+    wait(lambda: query.result is not None)
+    query.table.selectRow(1)
+    wait(lambda: True)
+    paths.append(out / f"reports-query{suffix}.png")
+    reports.grab().save(str(paths[-1]))
+
+    query.table.selectRow(0)
+    query.add_to_basket()
+    police = next(n.id for n in window.codes.nodes.values() if n.name == "Police fear")
+    window.codes.select_codes([police])
+    wait(lambda: True)
+    for row in window.retrieval.model.rows[:2]:
+        window.retrieval.add_to_basket(row)
+    if window.document is not None:
+        quote = "The ambulance comes, and after them comes the police."
+        start = window.document.text.find(quote)
+        if start >= 0:
+            window.view.select_span(start, start + len(quote), flash=False)
+            basket_actions.add_from_workspace(window)
+    reports.show_page("basket")
+    wait(lambda: True)
+    basket = reports.basket
+    basket.select(basket.items[-1].id)
+    basket.display.setPlainText("The ambulance comes, and after them comes the army.")
+    wait(lambda: "differs" in basket.check.text())
+    paths.append(out / f"reports-basket{suffix}.png")
+    reports.grab().save(str(paths[-1]))
+    basket.display.setPlainText("The ambulance comes [...] and after them comes the police.")
+    basket.extras.setCurrentIndex(1)
+    basket.names.add_name("the police", "the authorities")
+    basket.pseudonymise.setChecked(True)
+    wait(lambda: "Faithful" in basket.check.text())
+    paths.append(out / f"reports-basket-names{suffix}.png")
+    reports.grab().save(str(paths[-1]))
     return paths
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -383,10 +384,15 @@ def save_chart(fig: Figure, path: str | Path) -> Path:
         if suffix == ".png"
         else {"Title": title, "Creator": "QualBench", "Date": None}
     )
-    text_as_text = matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "qualbench"})
-    with atomic_path(path) as tmp, text_as_text:
+    # rc_context changes matplotlib's global settings: one save at a time, or a save running
+    # in another thread could write its SVG text as drawings
+    settings = matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "qualbench"})
+    with _SAVING, settings, atomic_path(path) as tmp:
         fig.savefig(tmp, format=suffix[1:], dpi=DPI, metadata=metadata, facecolor="white")
     return path
+
+
+_SAVING = threading.Lock()
 
 
 def by_label(by: str) -> str:

@@ -423,7 +423,8 @@ def test_reports_menu_opens_one_window_at_each_tab(make_window, qtbot) -> None:
     actions["Export coded excerpts…"].trigger()
     assert reports.tabs.currentWidget() is reports.excerpts
     assert [reports.tabs.tabText(i) for i in range(reports.tabs.count())] == [
-        "Theme table", "Chart", "Verify quotes", "Excerpts",
+        "Theme table", "Chart", "Verify quotes", "Excerpts", "Co-occurrence", "Query",
+        "Quote basket",
     ]  # fmt: skip
     qtbot.waitUntil(reports.themes.up_to_date, timeout=10_000)
     _wait_tasks(qtbot, window)

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMainWindow,
+    QMenu,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -128,6 +131,8 @@ class RetrievalPanel(QWidget):
         self.table.doubleClicked.connect(self._jump)
         self.table.activated.connect(self._jump)
         self.table.selectionModel().currentRowChanged.connect(self._preview)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._menu)
         self.preview = QTextBrowser()
 
         filters = QHBoxLayout()
@@ -263,6 +268,31 @@ class RetrievalPanel(QWidget):
         e = self._row(index)
         if e is not None:
             self.jumpRequested.emit(e.document_id, e.start, e.end)
+
+    def _menu(self, pos: QPoint) -> None:
+        menu = self.context_menu(self.table.indexAt(pos))
+        if menu is not None:
+            menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def context_menu(self, index: QModelIndex) -> QMenu | None:
+        """The menu of an excerpt's row (None off the rows)."""
+        e = self._row(index)
+        if e is None:
+            return None
+        menu = QMenu(self)
+        menu.addAction("Show in the transcript", lambda: self._jump(index))
+        menu.addAction("Add to quote basket", lambda: self.add_to_basket(e))
+        return menu
+
+    def add_to_basket(self, e: Excerpt) -> str:
+        """Put an excerpt's coding in the quote basket (undoable), and say so."""
+        from ui.basket_actions import add_codings
+
+        message = add_codings(self.session, [e.coding_id])
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(message, 6000)
+        return message
 
     def step(self, delta: int) -> None:
         """Select the next/previous excerpt and jump to it."""
