@@ -32,6 +32,20 @@ def _no_thread_left_running(qapp) -> Iterator[None]:
     assert finished and pool.activeThreadCount() == 0, "a background task was still running"
 
 
+@pytest.fixture(autouse=True)
+def _modifiers_released(qapp) -> None:
+    """Offscreen Qt keeps a modifier "down" after a test types a shortcut with it, so a later
+    test's plain key would arrive as Ctrl+key: every test starts with them released."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QWidget
+
+    widget = QWidget()
+    for key in (Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Alt, Qt.Key.Key_Meta):
+        QTest.keyRelease(widget, key)
+    widget.deleteLater()
+
+
 @pytest.fixture
 def sample_file(_sample_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "sample.qualbench"
