@@ -11,6 +11,7 @@ import bisect
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlmodel import Session
@@ -22,6 +23,7 @@ from qualbench.agreement.confidence import (
     Interval,
     alpha_bootstrap,
     alpha_group_bootstrap,
+    group_draws,
     standard_error,
 )
 from qualbench.agreement.patterns import covered_units, sweep
@@ -238,6 +240,7 @@ def _intervals(
     options: AgreementOptions,
     documents: Sequence[stats.Patterns],
     cancel: CancelCheck,
+    draws: dict[tuple[int, int, int], Any],
 ) -> dict[str, Interval]:
     """Each coefficient's interval from Gwet's variance formulas (irrCAC); for alpha also a
     bootstrap that resamples whole documents ("alpha_boot"), and Hayes & Krippendorff's (2007)
@@ -264,8 +267,12 @@ def _intervals(
             None, None, level, undefined="a bootstrap over documents needs at least 2 documents"
         )
     else:
+        key = (len(groups), options.resamples, options.seed)
+        if key not in draws:  # the same resampled documents serve every code
+            draws[key] = group_draws(*key)
         out["alpha_boot"] = alpha_group_bootstrap(
             groups,
+            draws=draws[key],
             resamples=options.resamples,
             seed=options.seed,
             minimums=options.minimums,
@@ -309,6 +316,7 @@ def agreement(
     )  # fmt: skip
     if keep_agreed:
         report.agreed = []
+    draws: dict[tuple[int, int, int], Any] = {}  # resampled documents, shared by the codes
     per_code: dict[int, Counter[tuple[Hashable | None, ...]]] = {c: Counter() for c in code_ids}
     domain: Counter[tuple[Hashable | None, ...]] = Counter()
     # the same patterns document by document: the bootstrap resamples whole documents
@@ -396,7 +404,7 @@ def agreement(
                 coded,
                 results,
                 confusion,
-                _intervals(dict(p), results, 2, options, doc_groups[code], cancel),
+                _intervals(dict(p), results, 2, options, doc_groups[code], cancel, draws),
             )
         )
         found, matched = seg_counts[code]
@@ -412,7 +420,7 @@ def agreement(
     report.overall = _coefficients(dict(pooled), len(names), 2)
     pooled_groups = [sum((g[i] for g in doc_groups.values()), Counter()) for i in range(len(docs))]
     report.overall_intervals = _intervals(
-        dict(pooled), report.overall, 2, options, pooled_groups, cancel
+        dict(pooled), report.overall, 2, options, pooled_groups, cancel, draws
     )
     if options.domain:
         categories = [nodes[c].path for c in options.domain] + (
@@ -420,7 +428,7 @@ def agreement(
         )
         report.domain = _coefficients(dict(domain), len(names), len(categories))
         report.domain_intervals = _intervals(
-            dict(domain), report.domain, len(categories), options, domain_groups, cancel
+            dict(domain), report.domain, len(categories), options, domain_groups, cancel, draws
         )
         report.domain_categories = categories
         if len(names) == 2:

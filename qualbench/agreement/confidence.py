@@ -54,6 +54,7 @@ __all__ = [
     "alpha_bootstrap",
     "alpha_group_bootstrap",
     "group_bootstrap",
+    "group_draws",
     "standard_error",
     "t_quantile",
     "unit_bootstrap",
@@ -349,10 +350,9 @@ def group_bootstrap(
     result = stat(dict(zip(keys, table.sum(axis=0).tolist(), strict=True)))
     if result.value is None:
         return Interval(None, None, level, "group bootstrap", undefined=result.undefined)
-    share = np.full(len(groups), 1 / len(groups))
 
     def draw(rng: np.random.Generator, k: int) -> Array:
-        return rng.multinomial(len(groups), share, size=k).astype(np.float64) @ table
+        return _drawn_groups(rng, len(groups), k) @ table
 
     what = f"group bootstrap ({len(groups)} documents resampled with replacement)"
     return _run(stat, list(keys), draw, what, resamples, seed, level, minimums, cancel)
@@ -366,8 +366,12 @@ def alpha_group_bootstrap(
     minimums: Sequence[float] = MINIMUMS,
     level: float = 0.95,
     cancel: Callable[[], bool] | None = None,
+    draws: Array | None = None,
 ) -> Interval:
     """``group_bootstrap(krippendorff_alpha, groups)`` for nominal alpha, all resamples at once.
+
+    ``draws`` (``group_draws(len(groups), resamples, seed)``) lets several coefficients share
+    one set of resampled documents instead of drawing the same ones again.
 
     A unit's contribution to the coincidence matrix is linear in its weight, so each document's
     coincidences are summed once (documents x cells) and a resample's matrix is the product of
@@ -376,9 +380,10 @@ def alpha_group_bootstrap(
     interval up to rounding, without recomputing the coefficient in Python per resample."""
     _check(resamples, level)
     method = f"group bootstrap ({len(groups)} documents resampled with replacement)"
+    rows = [_rows(g)[1] for g in groups]
     pooled: dict[Pattern, float] = {}
-    for g in groups:
-        for pattern, weight in _rows(g)[1]:
+    for group in rows:
+        for pattern, weight in group:
             pooled[pattern] = pooled.get(pattern, 0.0) + weight
     result = krippendorff_alpha(pooled)
     if result.value is None:
@@ -386,25 +391,30 @@ def alpha_group_bootstrap(
     values = _ordered(v for pattern in pooled for v in pattern if v is not None)
     index = {v: i for i, v in enumerate(values)}
     k = len(values)
-    table = np.zeros((len(groups), k * k))
-    for gi, g in enumerate(groups):
-        for pattern, weight in _rows(g)[1]:
-            present = [index[v] for v in pattern if v is not None]
-            if len(present) < 2:
-                continue
-            share = weight / (len(present) - 1)
+    cells: dict[Pattern, list[tuple[int, float]]] = {}  # pattern -> (cell, pairs / (m - 1))
+    for pattern in pooled:
+        present = [index[v] for v in pattern if v is not None]
+        pairs: dict[int, float] = {}
+        if len(present) >= 2:
             for i, a in enumerate(present):
                 for j, b in enumerate(present):
                     if i != j:
-                        table[gi, a * k + b] += share
-    rng = np.random.default_rng(seed)
-    share_g = np.full(len(groups), 1 / len(groups))
+                        pairs[a * k + b] = pairs.get(a * k + b, 0.0) + 1 / (len(present) - 1)
+        cells[pattern] = list(pairs.items())
+    table = np.zeros((len(groups), k * k))
+    for gi, group in enumerate(rows):
+        for pattern, weight in group:
+            for cell, share in cells[pattern]:
+                table[gi, cell] += weight * share
+    if draws is None:
+        draws = group_draws(len(groups), resamples, seed)
+    if draws.shape != (resamples, len(groups)):
+        raise ValueError(f"draws must be {resamples} x {len(groups)}, not {draws.shape}")
     off = ~np.eye(k, dtype=bool).ravel()
     found: list[Array] = []
     for start in range(0, resamples, 256):
         _poll(cancel)
-        counts = rng.multinomial(len(groups), share_g, size=min(256, resamples - start))
-        o = counts.astype(np.float64) @ table  # (draws, k*k) coincidences
+        o = draws[start : start + 256] @ table  # coincidences of 256 resamples
         n_c = o.reshape(-1, k, k).sum(axis=2)
         n = n_c.sum(axis=1)
         expected = n**2 - (n_c**2).sum(axis=1)  # sum over c != k of n_c n_k
@@ -419,6 +429,35 @@ def alpha_group_bootstrap(
         reason = "the coefficient was undefined in every resample"
         return Interval(None, None, level, method, None, resamples, seed, {}, reason, resamples)
     return _interval(boot, level, method, resamples, seed, minimums, dropped)
+
+
+def group_draws(groups: int, resamples: int, seed: int = DEFAULT_SEED) -> Array:
+    """(resamples x groups) counts of how often each group is drawn, as ``group_bootstrap``
+    draws them with this seed."""
+    rng = np.random.default_rng(seed)
+    return (
+        np.concatenate(
+            [
+                _drawn_groups(rng, groups, min(32, resamples - start))
+                for start in range(0, resamples, 32)
+            ]
+        )
+        if resamples
+        else np.zeros((0, groups))
+    )
+
+
+def _drawn_groups(rng: np.random.Generator, groups: int, draws: int) -> Array:
+    """How often each of ``groups`` is drawn in each of ``draws`` resamples of ``groups`` drawn
+    with replacement (a multinomial with equal shares, counted from uniform indices: much
+    faster than numpy's multinomial when there are many groups)."""
+    picks = rng.integers(0, groups, size=(draws, groups))
+    picks += np.arange(draws)[:, None] * groups
+    return (
+        np.bincount(picks.ravel(), minlength=draws * groups)
+        .reshape(draws, groups)
+        .astype(np.float64)
+    )
 
 
 # ----------------------------------------------------------------------------- variances

@@ -132,7 +132,9 @@ def test_reconcile_by_keys_jump_and_undo(make_window, qtbot) -> None:
     assert window.view.selected_span() == (first.start, first.end)
     assert "coded it" in panel.views[0][0].text() or "coded it" in panel.views[1][0].text()
 
+    window.activateWindow()  # shortcuts go to the active window's focus widget
     panel.table.setFocus()
+    qtbot.waitUntil(lambda: window.isActiveWindow() and panel.table.hasFocus(), timeout=5_000)
     qtbot.keyClick(panel.table, Qt.Key.Key_1)  # take ana
     with window.session.read() as s:
         items = reconciliation(s, "consensus").items
