@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 Work = Callable[[Progress, CancelCheck], Any]
+# How a widget starts background work: starter(title, work, on_done) (see ``starter``).
+Starter = Callable[[str, Work, Callable[[Any], None]], None]
 
 
 class _Signals(QObject):
@@ -97,9 +99,7 @@ class Task(QObject):
             self.deleteLater()
 
 
-def starter(
-    window: MainWindow, parent: Callable[[], QWidget] | None = None
-) -> Callable[[str, Work, Callable[[Any], None]], None]:
+def starter(window: MainWindow, parent: Callable[[], QWidget] | None = None) -> Starter:
     """Run core work in the background with a progress dialog over ``parent()`` (a dialog that
     may not exist yet when the starter is made) or the window."""
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qualbench.cli import analysis, charts, quotes, refi, team
+from qualbench.cli import analysis, charts, manuscripts, quotes, refi, team
 from qualbench.cli.commands import (
     Handler,
     attributes,
@@ -28,7 +28,6 @@ from qualbench.cli.commands import (
     table,
     turns,
     uncode,
-    verify_quotes,
 )
 
 
@@ -247,41 +246,12 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("document", help="document name")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = cmd(
-        "verify-quotes",
-        verify_quotes,
-        "find the quotations in a manuscript (.docx, .txt, .md) and check each against the "
-        "transcripts: exact, altered (with the differences) or not found",
-        project=False,
-    )
-    p.add_argument("manuscript", type=Path, help="the paper: .docx, .txt or .md")
-    p.add_argument("project", help="project file (.qualbench)")
-    p.add_argument(
-        "--min-words",
-        type=_at_least_one,
-        default=4,
-        help="shorter quoted phrases are not participant quotes (default: 4)",
-    )
-    p.add_argument("--json", action="store_true", help="print everything as JSON")
-    p.add_argument(
-        "--out", type=Path, help="also write the report: .csv or .xlsx (contains transcript text)"
-    )
-
     team.add_arguments(sub)
     analysis.add_arguments(sub)
     charts.add_arguments(sub)
     quotes.add_arguments(sub)
     refi.add_arguments(sub)
-
-
-def _at_least_one(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n
+    manuscripts.add_arguments(sub)
 
 
 def _filters(p: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -262,78 +263,93 @@ def _confusion_rows(report: AgreementReport) -> tuple[list[str], list[list[Any]]
     return header, rows
 
 
-def write_agreement(report: AgreementReport, path: str | Path, *, project: str) -> Path:
-    """Write the report: CSV (the per-code table), XLSX (table, confusion tables, disagreements,
-    methods and notes), or JSON (everything)."""
+def _write(
+    path: str | Path,
+    header: list[str],
+    rows: list[list[Any]],
+    data: Callable[[], dict[str, Any]],
+    xlsx: Callable[[Path], None],
+) -> Path:
+    """CSV (``header`` + ``rows``), JSON (``data()``) or XLSX (``xlsx(file)``) by the suffix,
+    written atomically."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ExportError(f"{path}: unknown format {suffix!r}; use {', '.join(FORMATS)}")
-    header, rows = agreement_grid(report)
     with atomic_path(path) as tmp:
         if suffix == ".json":
-            data = {"project": project, **report_dict(report)}
-            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            tmp.write_text(json.dumps(data(), ensure_ascii=False, indent=2), encoding="utf-8")
         elif suffix == ".csv":
             with tmp.open("w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f)
                 w.writerow(header)
                 w.writerows(["" if v is None else v for v in row] for row in rows)
         else:
-            from qualbench.exports.xlsx import write_sheets
-
-            sheets: list[tuple[str, list[str], list[list[Any]]]] = [("Agreement", header, rows)]
-            if len(report.coders) == 2:
-                sheets.append(("Confusion", *_confusion_rows(report)))
-                if report.domain_confusion:
-                    a, b = report.coders
-                    sheets.append(
-                        (
-                            "Domain confusion",
-                            [f"{a} \\ {b}", *report.domain_categories],
-                            [
-                                [c, *row]
-                                for c, row in zip(
-                                    report.domain_categories, report.domain_confusion, strict=True
-                                )
-                            ],
-                        )
-                    )
-            sheets.append(("Intervals", *interval_rows(report)))
-            paths = _paths(report)
-            sheets.append(
-                (
-                    "Disagreements",
-                    ["document", "start", "end", "code", "coded by", "not coded by"],
-                    [
-                        [
-                            d.document,
-                            d.start,
-                            d.end,
-                            paths.get(d.code_id, str(d.code_id)),
-                            ", ".join(d.coded_by),
-                            ", ".join(d.not_coded_by),
-                        ]
-                        for d in report.disagreements
-                    ],
-                )
-            )
-            sheets.append(
-                ("Methods", ["text"], [[methods_paragraph(report)], *([n] for n in report.notes)])
-            )
-            about = [
-                ("Contents", CONTENTS),
-                ("Project", project),
-                ("Coders", ", ".join(report.coders)),
-                ("Unit", report.unit_description),
-                (
-                    "Documents",
-                    f"{len(report.documents)} compared, {len(report.documents_left_out)} left out",
-                ),
-                ("Exported", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
-            ]
-            write_sheets(tmp, sheets, about=about)
+            xlsx(tmp)
     return path
+
+
+def write_agreement(report: AgreementReport, path: str | Path, *, project: str) -> Path:
+    """Write the report: CSV (the per-code table), XLSX (table, confusion tables, disagreements,
+    methods and notes), or JSON (everything)."""
+    header, rows = agreement_grid(report)
+
+    def xlsx(tmp: Path) -> None:
+        from qualbench.exports.xlsx import write_sheets
+
+        sheets: list[tuple[str, list[str], list[list[Any]]]] = [("Agreement", header, rows)]
+        if len(report.coders) == 2:
+            sheets.append(("Confusion", *_confusion_rows(report)))
+            if report.domain_confusion:
+                a, b = report.coders
+                sheets.append(
+                    (
+                        "Domain confusion",
+                        [f"{a} \\ {b}", *report.domain_categories],
+                        [
+                            [c, *row]
+                            for c, row in zip(
+                                report.domain_categories, report.domain_confusion, strict=True
+                            )
+                        ],
+                    )
+                )
+        sheets.append(("Intervals", *interval_rows(report)))
+        paths = _paths(report)
+        sheets.append(
+            (
+                "Disagreements",
+                ["document", "start", "end", "code", "coded by", "not coded by"],
+                [
+                    [
+                        d.document,
+                        d.start,
+                        d.end,
+                        paths.get(d.code_id, str(d.code_id)),
+                        ", ".join(d.coded_by),
+                        ", ".join(d.not_coded_by),
+                    ]
+                    for d in report.disagreements
+                ],
+            )
+        )
+        sheets.append(
+            ("Methods", ["text"], [[methods_paragraph(report)], *([n] for n in report.notes)])
+        )
+        about = [
+            ("Contents", CONTENTS),
+            ("Project", project),
+            ("Coders", ", ".join(report.coders)),
+            ("Unit", report.unit_description),
+            (
+                "Documents",
+                f"{len(report.documents)} compared, {len(report.documents_left_out)} left out",
+            ),
+            ("Exported", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+        ]
+        write_sheets(tmp, sheets, about=about)
+
+    return _write(path, header, rows, lambda: {"project": project, **report_dict(report)}, xlsx)
 
 
 # ------------------------------------------------------------------------- unitized alphas
@@ -437,37 +453,26 @@ def unitized_rows(report: UnitizedReport) -> tuple[list[str], list[list[Any]]]:
 def write_unitized(report: UnitizedReport, path: str | Path, *, project: str) -> Path:
     """Write a unitized report: CSV (one row per coefficient), XLSX (that table, methods and
     notes, about) or JSON (everything)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ExportError(f"{path}: unknown format {suffix!r}; use {', '.join(FORMATS)}")
     header, rows = unitized_rows(report)
-    with atomic_path(path) as tmp:
-        if suffix == ".json":
-            data = {"project": project, **unitized_dict(report)}
-            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        elif suffix == ".csv":
-            with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-                w = csv.writer(f)
-                w.writerow(header)
-                w.writerows(["" if v is None else v for v in row] for row in rows)
-        else:
-            from qualbench.exports.xlsx import write_sheets
 
-            sheets: list[tuple[str, list[str], list[list[Any]]]] = [
-                ("Unitized alphas", header, rows),
-                ("Methods", ["text"], [[unitized_paragraph(report)], *([n] for n in report.notes)]),
-            ]
-            about = [
-                ("Contents", CONTENTS),
-                ("Project", project),
-                ("Coders", ", ".join(report.coders)),
-                ("Continuum", f"{report.length:,} code points"),
-                (
-                    "Documents",
-                    f"{len(report.documents)} compared, {len(report.documents_left_out)} left out",
-                ),
-                ("Exported", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
-            ]
-            write_sheets(tmp, sheets, about=about)
-    return path
+    def xlsx(tmp: Path) -> None:
+        from qualbench.exports.xlsx import write_sheets
+
+        sheets: list[tuple[str, list[str], list[list[Any]]]] = [
+            ("Unitized alphas", header, rows),
+            ("Methods", ["text"], [[unitized_paragraph(report)], *([n] for n in report.notes)]),
+        ]
+        about = [
+            ("Contents", CONTENTS),
+            ("Project", project),
+            ("Coders", ", ".join(report.coders)),
+            ("Continuum", f"{report.length:,} code points"),
+            (
+                "Documents",
+                f"{len(report.documents)} compared, {len(report.documents_left_out)} left out",
+            ),
+            ("Exported", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+        ]
+        write_sheets(tmp, sheets, about=about)
+
+    return _write(path, header, rows, lambda: {"project": project, **unitized_dict(report)}, xlsx)

@@ -7,7 +7,6 @@ from the core, computed in the background."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -48,6 +47,7 @@ from qualbench.progress import CancelCheck, Progress
 from qualbench.services.codes import code_tree
 from qualbench.workspace import coder_counts
 from ui.session import ProjectSession, concerns_everything
+from ui.tasks import Starter
 from ui.widgets import unitized_view
 
 SPANS = "spans"  # not a unit: Krippendorff's unitized alphas on the coders' spans
@@ -69,8 +69,6 @@ SHORT = {
     "ac1": "Gwet's AC1",
 }
 GREY = QBrush(QColor("#888888"))
-
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
 
 
 def _cell(result: Result, *, percent: bool = False) -> QTableWidgetItem:

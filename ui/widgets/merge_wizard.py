@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -29,8 +28,7 @@ from PySide6.QtWidgets import (
 from qualbench.merge import MergeReport, merge_many
 from qualbench.progress import CancelCheck, Progress
 from qualbench.store import Project
-
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
+from ui.tasks import Starter
 
 
 def report_html(reports: list[MergeReport]) -> str:

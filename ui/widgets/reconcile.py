@@ -8,7 +8,6 @@ import html
 import itertools
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -34,9 +33,9 @@ from qualbench.reconcile import Item, Reconciliation, decisions, reconciliation
 from qualbench.services.documents import document_text
 from qualbench.workspace import code_colors
 from ui.session import ProjectSession, concerns_everything
+from ui.tasks import Starter
 
 CONTEXT = 120  # characters of context shown before and after the unit
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
 
 
 def decision_text(chosen: tuple[str, ...] | None) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +63,9 @@ from qualbench.quotes import (
 from qualbench.services.documents import document_text
 from ui.basket_actions import together
 from ui.session import ProjectSession, concerns_everything
+from ui.tasks import Starter
 from ui.widgets.report_citation import CitationEditor, NamesEditor
 
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
 QUOTE_ID = Qt.ItemDataRole.UserRole  # on a quote's item; a section head holds None
 SECTION = Qt.ItemDataRole.UserRole + 1  # the section's stored name ('' for "Other quotes")
 FORMATS = {

@@ -5,7 +5,6 @@ in print, saved as PNG (300 dpi) or SVG in the background."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,9 @@ from PySide6.QtWidgets import (
 from qualbench.progress import CancelCheck, Progress
 from qualbench.reports.charts import ChartError, by_label, save_chart, theme_chart
 from qualbench.reports.themes import MEASURE_LABELS
+from ui.tasks import Starter
 from ui.widgets.report_theme_model import PERCENT_LABELS, ThemeSelection
 
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
 SCREEN_DPI = 100  # the canvas shows the figure at 100 pixels an inch (matplotlib's default)
 DEPTHS = {"All codes": None, "Top-level themes only": 0, "Themes and their sub-codes": 1}
 

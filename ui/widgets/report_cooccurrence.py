@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +51,9 @@ from qualbench.reports.charts import ChartError, cooccurrence_chart, save_chart
 from qualbench.reports.cooccurrence import Cooccurrence, Pair, cooccurrence
 from qualbench.reports.query import QUOTES
 from ui.session import ProjectSession, concerns_everything
-from ui.widgets.report_filters import FiltersPanel
+from ui.tasks import Starter
+from ui.widgets.report_filters import FiltersPanel, stale_bar
 
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
 Index = QModelIndex | QPersistentModelIndex
 MODES = {
     "overlap": "Overlapping codings",
@@ -277,16 +277,7 @@ class CooccurrencePanel(QWidget):
         self.summary = QLabel("Counting…")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.stale_bar = QWidget()
-        stale_layout = QHBoxLayout(self.stale_bar)
-        stale_layout.setContentsMargins(0, 0, 0, 0)
-        stale_label = QLabel("The project has changed since these counts.")
-        stale_label.setStyleSheet("color: #b35900")
-        again = QPushButton("Count again")
-        again.clicked.connect(self.compute)
-        stale_layout.addWidget(stale_label, 1)
-        stale_layout.addWidget(again)
-        self.stale_bar.hide()
+        self.stale_bar = stale_bar(self.compute)
 
         self.model = CooccurrenceModel(self)
         self.proxy = QSortFilterProxyModel(self)

@@ -4,7 +4,6 @@ ticks choose are previewed; querying and writing run in the background."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +29,9 @@ from qualbench.exports.excerpts import FORMATS, write_excerpts
 from qualbench.progress import CancelCheck, Cancelled, Progress
 from qualbench.reports import Excerpt, excerpts
 from ui.session import ProjectSession
+from ui.tasks import Starter
 from ui.widgets.report_filters import FiltersPanel
 
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
 FORMAT_LABELS = {
     ".docx": "Word (.docx): a heading per code, each quote with its reference",
     ".xlsx": "Excel (.xlsx): one row per excerpt",

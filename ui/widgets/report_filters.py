@@ -5,6 +5,7 @@ everything ticked."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -282,3 +283,20 @@ def _content(s: Any, groups: tuple[str, ...]) -> dict[str, list[Any]]:
     if "origins" in groups:
         out["origins"] = [(label, key, []) for key, label in ORIGINS.items()]
     return out
+
+
+def stale_bar(
+    again: Callable[[], object], text: str = "The project has changed since these counts."
+) -> QWidget:
+    """A hidden bar saying the shown results are out of date, with a "Count again" button."""
+    bar = QWidget()
+    layout = QHBoxLayout(bar)
+    layout.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(text)
+    label.setStyleSheet("color: #b35900")
+    button = QPushButton("Count again")
+    button.clicked.connect(lambda checked=False: again())
+    layout.addWidget(label, 1)
+    layout.addWidget(button)
+    bar.hide()
+    return bar

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +52,10 @@ from qualbench.reports.query import run_query as run_core_query
 from qualbench.services.codes import code_tree, resolve_code
 from qualbench.services.documents import NotFound, document_text
 from ui.session import ProjectSession, concerns_everything
+from ui.tasks import Starter
 from ui.widgets.report_cooccurrence import quoted
 from ui.widgets.report_filters import FiltersPanel
 
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
 Index = QModelIndex | QPersistentModelIndex
 WITHIN = {
     "span": "The coded text itself",

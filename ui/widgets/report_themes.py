@@ -5,7 +5,6 @@ path, exported as CSV/XLSX/DOCX. Counting and exporting run in the background.""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from qualbench.reports.themes import MEASURE_LABELS, MEASURES, ThemeTable, theme
 from qualbench.services.cases import attribute_names
 from qualbench.workspace import code_colors
 from ui.session import ProjectSession, concerns_everything
+from ui.tasks import Starter
 from ui.widgets.report_theme_model import (
     PERCENT_LABELS,
     ThemeProxy,
@@ -41,7 +41,6 @@ from ui.widgets.report_theme_model import (
     ThemeTableModel,
 )
 
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
 EXPORTS = {".csv": "CSV (*.csv)", ".xlsx": "Excel (*.xlsx)", ".docx": "Word (*.docx)"}
 
 
@@ -69,7 +68,7 @@ class ThemeTablePanel(QWidget):
         self, session: ProjectSession, start: Starter, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        from ui.widgets.report_filters import FiltersPanel
+        from ui.widgets.report_filters import FiltersPanel, stale_bar
 
         self.session = session
         self._start = start
@@ -121,16 +120,7 @@ class ThemeTablePanel(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.stale_bar = QWidget()
-        stale_layout = QHBoxLayout(self.stale_bar)
-        stale_layout.setContentsMargins(0, 0, 0, 0)
-        stale_label = QLabel("The project has changed since these counts.")
-        stale_label.setStyleSheet("color: #b35900")
-        refresh = QPushButton("Count again")
-        refresh.clicked.connect(self.compute)
-        stale_layout.addWidget(stale_label, 1)
-        stale_layout.addWidget(refresh)
-        self.stale_bar.hide()
+        self.stale_bar = stale_bar(self.compute)
 
         self.model = ThemeTableModel(self)
         self.proxy = ThemeProxy(self)

@@ -5,7 +5,6 @@ found with where it is and what differs, and open the passage in the transcript.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +40,8 @@ from qualbench.reports.verify_quotes import (
     verify_manuscript,
 )
 from qualbench.services.documents import document_text
+from ui.tasks import Starter
 
-Starter = Callable[[str, Callable[[Progress, CancelCheck], Any], Callable[[Any], None]], None]
 MANUSCRIPTS = "Manuscripts (*.docx *.txt *.md);;All files (*)"
 # Status tints of the Okabe–Ito green, orange and vermillion; the word says it too.
 STATUS_COLOURS = {EXACT: "#cdeee2", ALTERED: "#fde3b0", NOT_FOUND: "#f8cfbf"}
