@@ -24,6 +24,7 @@ class Changes:
     decisions: frozenset[int] = field(default_factory=frozenset)
     quotes: frozenset[int] = field(default_factory=frozenset)  # the quote basket
     names: frozenset[int] = field(default_factory=frozenset)  # names to pseudonymise
+    suggestions: frozenset[int] = field(default_factory=frozenset)  # auto-coding suggestions
     project: bool = False
 
     def __or__(self, other: Changes) -> Changes:

@@ -34,6 +34,8 @@ DECISION = table(model.Decision)
 META = table(model.Meta)
 QUOTE = table(model.Quote)
 NAME_REPLACEMENT = table(model.NameReplacement)
+TEXT_ANALYSIS = table(model.TextAnalysis)
+SUGGESTION = table(model.Suggestion)
 
 _CHUNK = 5000
 

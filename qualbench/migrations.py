@@ -18,7 +18,7 @@ from sqlalchemy import Connection, text
 if TYPE_CHECKING:
     from qualbench.store import Project
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 Step = Callable[[Any, Connection], None]  # (alembic Operations, connection)
 
@@ -103,7 +103,71 @@ def _v3_quotes(ops: Any, conn: Connection) -> None:
     )
 
 
-STEPS: dict[int, Step] = {2: _v2_decisions, 3: _v3_quotes}
+def _v4_text_analysis(ops: Any, conn: Connection) -> None:
+    """Schema 4: the cached language analysis and auto-coding suggestions (issue 7). Columns as
+    of schema 4, frozen here."""
+    import sqlalchemy as sa
+
+    from qualbench.model import UTCDateTime
+
+    ops.create_table(
+        "text_analysis",
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("document.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("pipeline", sa.String(200), nullable=False),
+        sa.Column("token_count", sa.Integer, nullable=False),
+        sa.Column("tokens", sa.LargeBinary, nullable=False),
+        sa.Column("sentences", sa.LargeBinary, nullable=False),
+        sa.Column("lemmas", sa.Text, nullable=False),
+        sa.Column("stops", sa.LargeBinary, nullable=False),
+        sa.Column("created", UTCDateTime(), nullable=False),
+    )
+    ops.create_table(
+        "suggestion",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("uuid", sa.String(36), nullable=False, unique=True),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("document.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("start", sa.Integer, nullable=False),
+        sa.Column("end", sa.Integer, nullable=False),
+        sa.Column(
+            "code_id", sa.Integer, sa.ForeignKey("code.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column(
+            "coder_id", sa.Integer, sa.ForeignKey("coder.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("rule_kind", sa.String(16), nullable=False),
+        sa.Column("rule", sa.Text, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("coding_uuid", sa.String(36), nullable=True),
+        sa.Column("created", UTCDateTime(), nullable=False),
+        sa.Column("decided", UTCDateTime(), nullable=True),
+        sa.UniqueConstraint(
+            "document_id", "start", "end", "code_id", "coder_id", name="ux_suggestion_span"
+        ),
+        sa.CheckConstraint('0 <= start AND start < "end"', name="ck_suggestion_span"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'accepted', 'rejected')", name="ck_suggestion_status"
+        ),
+        sa.CheckConstraint(
+            "rule_kind IN ('speaker', 'keyword', 'regex', 'search')",
+            name="ck_suggestion_rule_kind",
+        ),
+    )
+    ops.create_index(
+        "ix_suggestion_review", "suggestion", ["coder_id", "status", "code_id"]
+    )
+
+
+STEPS: dict[int, Step] = {2: _v2_decisions, 3: _v3_quotes, 4: _v4_text_analysis}
 
 
 def backup_path(path: Path, version: int) -> Path:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -353,3 +354,62 @@ class NameReplacement(SQLModel, table=True):
     match_key: str = Field(max_length=200, unique=True)
     replacement: str = Field(default="", max_length=200)
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+SUGGESTION_STATUSES = ("pending", "accepted", "rejected")
+RULE_KINDS = ("speaker", "keyword", "regex", "search")
+
+
+class TextAnalysis(SQLModel, table=True):
+    """The language analysis of one document, computed once (issue 7) and used by search, word
+    frequencies and auto-coding. Derived data: it can be dropped and computed again.
+
+    ``tokens`` and ``sentences`` are little-endian int32 (start, end) pairs in code points;
+    ``lemmas`` holds one lower-cased lemma per token, joined by newlines (so a lemma search is
+    one regular-expression scan); ``stops`` one byte per token, 1 for a stop word. ``pipeline``
+    names what produced it: another pipeline (a trained one installed later) makes it stale."""
+
+    __tablename__ = "text_analysis"
+    document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    )
+    pipeline: str = Field(max_length=200)
+    token_count: int = 0
+    tokens: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sentences: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    lemmas: str = Field(sa_column=Column(Text, nullable=False))
+    stops: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Suggestion(SQLModel, table=True):
+    """A span that an auto-coding rule proposes for a code, waiting for a coder's review.
+
+    Accepting makes a coding of the coder with origin ``auto`` (``coding_uuid`` names it);
+    rejecting keeps the row, so running the rule again does not propose the span again."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (
+        UniqueConstraint(
+            "document_id", "start", "end", "code_id", "coder_id", name="ux_suggestion_span"
+        ),
+        CheckConstraint('0 <= start AND start < "end"', name="ck_suggestion_span"),
+        CheckConstraint(f"status IN {SUGGESTION_STATUSES!r}", name="ck_suggestion_status"),
+        CheckConstraint(f"rule_kind IN {RULE_KINDS!r}", name="ck_suggestion_rule_kind"),
+        Index("ix_suggestion_review", "coder_id", "status", "code_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)
+    document_id: int = Field(sa_column=_fk("document.id", "CASCADE"))
+    start: int
+    end: int
+    code_id: int = Field(sa_column=_fk("code.id", "CASCADE"))
+    coder_id: int = Field(sa_column=_fk("coder.id", "CASCADE"))
+    rule_kind: str = Field(max_length=16)
+    rule: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    coding_uuid: str | None = Field(default=None, max_length=36)
+    created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    decided: dt.datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

@@ -32,9 +32,10 @@ from qualbench.db import (
     META,
     NAME_REPLACEMENT,
     QUOTE,
+    SUGGESTION,
     TURN,
 )
-from qualbench.model import new_uuid
+from qualbench.model import new_uuid, new_uuids
 from qualbench.services import codes as codes_svc
 from qualbench.services import coding as coding_svc
 from qualbench.services import memos as memos_svc
@@ -56,6 +57,7 @@ class Command:
     run: Callable[[Session], Changes]
     scope: Callable[[Session], Scope]
     changes: Changes = field(default_factory=Changes)
+    result: dict[str, Any] = field(default_factory=dict)  # what the run reports, if anything
 
 
 def _pk(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:
@@ -89,6 +91,7 @@ _IN_PLACE = (CASES, ATTRIBUTE, CODE, TURN)
 # ... and rows replaced wholesale, parents first (no transient unique-key clashes this way).
 _REPLACED = (
     CODING, CODING_CASE, MEMO, CASE_VALUE, DOCUMENT_VALUE, DECISION, QUOTE, NAME_REPLACEMENT, META,
+    SUGGESTION,
 )  # fmt: skip
 
 
@@ -660,3 +663,103 @@ def set_citation_template(template: str) -> Command:
         lambda s: quotes.set_citation_template(s, template),
         lambda s: [(META, META.c.key == quotes.CITATION_KEY)],
     )
+
+
+# --- auto-coding suggestions --------------------------------------------------------------------
+
+
+def suggest(
+    candidates: Sequence[Any], *, coder_id: int, label: str = "Auto-code (suggestions)"
+) -> Command:
+    """Save rule candidates (`qualbench.suggestions.Candidate`) as pending suggestions; undo
+    removes the ones this run added (they all carry its timestamp)."""
+    from qualbench.model import utcnow
+    from qualbench.suggestions import save_suggestions
+
+    stamp = utcnow()
+    result: dict[str, Any] = {}
+
+    def run(s: Session) -> Changes:
+        result["run"] = save_suggestions(s, candidates, coder_id=coder_id, created=stamp)
+        ids = s.execute(
+            select(SUGGESTION.c.id).where(
+                and_(SUGGESTION.c.coder_id == coder_id, SUGGESTION.c.created == stamp)
+            )
+        ).scalars()
+        return Changes(suggestions=frozenset(ids))
+
+    return Command(
+        label,
+        run,
+        lambda s: [
+            (SUGGESTION, and_(SUGGESTION.c.coder_id == coder_id, SUGGESTION.c.created == stamp))
+        ],
+        result=result,
+    )
+
+
+def review_suggestions(ids: Sequence[int], decision: str) -> Command:
+    """Accept, reject or reopen suggestions as one undoable action. Its scope is every
+    suggestion, and every auto coding, of the coders and codes concerned (a stable set, small
+    next to the project)."""
+    from qualbench.suggestions import review
+
+    ids = list(dict.fromkeys(ids))
+    verb = {"accept": "Accept", "reject": "Reject", "pending": "Reopen"}.get(decision, decision)
+    label = f"{verb} {len(ids)} suggestion{'s' if len(ids) != 1 else ''}"
+
+    def scope(s: Session) -> Scope:
+        pairs: set[tuple[int, int]] = set()
+        for i in range(0, len(ids), 900):
+            pairs.update(
+                s.execute(
+                    select(SUGGESTION.c.coder_id, SUGGESTION.c.code_id)
+                    .where(SUGGESTION.c.id.in_(ids[i : i + 900]))
+                    .distinct()
+                )
+            )
+        if not pairs:
+            return []
+        mine = or_(*(and_(SUGGESTION.c.coder_id == c, SUGGESTION.c.code_id == k) for c, k in pairs))
+        auto = or_(
+            *(
+                and_(CODING.c.coder_id == c, CODING.c.code_id == k, CODING.c.origin == "auto")
+                for c, k in pairs
+            )
+        )
+        return [(SUGGESTION, mine), *_coding_scope(auto)]
+
+    return Command(label, lambda s: review(s, ids, decision), scope)
+
+
+def code_spans(
+    spans: Sequence[tuple[int, int, int]],
+    *,
+    code_id: int,
+    coder_id: int,
+    origin: str = "manual",
+    label: str = "",
+) -> Command:
+    """One code on many (document_id, start, end) spans (search hits expanded to units), as
+    one undoable action; spans the coder already coded with the code are skipped."""
+    from qualbench.services.coding import NewCoding, bulk_apply
+
+    items = sorted(set(spans))
+    uuids = new_uuids(len(items))
+    label = label or f"Code {len(items)} passage{'s' if len(items) != 1 else ''}"
+    result: dict[str, Any] = {}
+
+    def run(s: Session) -> Changes:
+        outcome = bulk_apply(
+            s,
+            [
+                NewCoding(d, a, z, code_id, coder_id, origin=origin, uuid=u)
+                for (d, a, z), u in zip(items, uuids, strict=True)
+            ],
+        )
+        result["inserted"] = outcome.inserted
+        result["already_present"] = outcome.already_present
+        return outcome.changes
+
+    where = and_(CODING.c.coder_id == coder_id, CODING.c.code_id == code_id)
+    return Command(label, run, lambda s: _coding_scope(where), result=result)
