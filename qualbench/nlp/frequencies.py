@@ -2,7 +2,8 @@
 document kind or an attribute (of documents, or of the participants speaking).
 
 Counted: tokens with at least one letter (no punctuation, no bare numbers), stop words left out
-unless asked, within the same `Scope` as search (documents, kinds, attribute values, speakers,
+unless asked; in documents with speaker turns only what is said (no speaker labels, headings or
+notes outside the turns); within the same `Scope` as search (documents, kinds, attribute values, speakers,
 coded text). No transcript text beyond single words leaves this module.
 """
 
@@ -93,11 +94,14 @@ def word_frequencies(
                 [(a, z, cid) for a, z, cid in case_columns.get(doc.id, [])] if case_columns else []
             )
             starts = [a for a, _, _ in turns]
+            bodies = [(b, z) for _, b, z, _, _ in doc.turns]  # what is said, labels left out
             here: set[str] = set()
             for (a, z), lem, stop in zip(t.spans.tolist(), t.lemma_list, t.stops, strict=True):
                 if (stop and not stop_words) or not any(ch.isalpha() for ch in lem):
                     continue
                 if doc.allowed is not None and not _within(doc.allowed, a, z):
+                    continue
+                if bodies and not _within(bodies, a, z):
                     continue
                 if case_columns:
                     i = bisect.bisect_right(starts, a) - 1

@@ -1,0 +1,504 @@
+"""Text exploration and auto-coding sub-commands: analyse, search (KWIC), words, autocode,
+suggestions. spaCy is imported only by the commands that need it."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from pathlib import Path
+from typing import Any
+
+from qualbench.cli import terminal
+from qualbench.cli.analysis import make_filters, where_arguments
+from qualbench.cli.commands import _command, _open
+from qualbench.cli.terminal import Bar, cancellable, plural, print_json, print_table
+
+# The choices, without importing the NLP modules; a test checks they match theirs.
+MODES = ("exact", "word", "lemma", "regex", "fuzzy")
+UNITS = ("hit", "word", "sentence", "paragraph", "turn")
+SORTS = ("document", "left", "hit", "right", "speaker")
+STATUSES = ("pending", "accepted", "rejected")
+
+
+def _as_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--as",
+        dest="as_coder",
+        metavar="CODER",
+        help="the coder whose codings or suggestions these are "
+        "(default: $QUALBENCH_CODER or your user name)",
+    )
+
+
+def _who(args: argparse.Namespace) -> str:
+    return str(args.as_coder or os.environ.get("QUALBENCH_CODER") or getpass.getuser())
+
+
+def add_arguments(sub: Any) -> None:
+    p = sub.add_parser(
+        "analyse",
+        help="analyse the documents' language once (sentences, lemmas) for search and auto-coding",
+        description="Run the language pipeline (offline spaCy: an installed trained pipeline, "
+        "else a blank one with lookup lemmas) over the documents that have no analysis yet, and "
+        "keep the result in the project. Ctrl-C stops after the current batch; finished "
+        "documents stay analysed.",
+    )
+    p.set_defaults(handler="analyse")
+    p.add_argument("project", help="project file (.qualbench)")
+    p.add_argument("--document", action="append", default=[], help="only this document")
+    p.add_argument("--force", action="store_true", help="analyse again even if up to date")
+    p.add_argument("--processes", type=int, help="worker processes (default: by the job's size)")
+
+    p = sub.add_parser(
+        "search",
+        help="search the transcripts; prints a keyword-in-context list",
+        description="Find a word, phrase, lemma (every form: 'arrest' finds 'arrested' and "
+        "'Arrests'; 'arrest*' any lemma starting so), regular expression, or a similar spelling "
+        "(fuzzy), within documents, kinds, attribute values, speakers or coded text. "
+        "--out writes the list (.csv/.xlsx; contains transcript text). --code-hits codes every "
+        "hit (expanded to --unit) as codings of origin auto; --suggest makes them suggestions "
+        "to review instead.",
+    )
+    p.set_defaults(handler="search")
+    p.add_argument("project", help="project file (.qualbench)")
+    p.add_argument("query", help="what to look for (in quotes for the shell)")
+    p.add_argument("--mode", choices=MODES, default="lemma", help="how to match (default: lemma)")
+    p.add_argument("--case-sensitive", action="store_true", help="exact, word, regex, fuzzy")
+    p.add_argument("--score", type=float, default=85.0, help="fuzzy: least similarity 1-100")
+    p.add_argument(
+        "--speaker", action="append", default=[], help="only in turns of this speaker label or "
+        "participant (repeatable)"
+    )  # fmt: skip
+    p.add_argument(
+        "--code", action="append", default=[], help="only inside text coded with this code "
+        "(and its sub-codes; by --coder when given; repeatable)"
+    )  # fmt: skip
+    p.add_argument("--coder", action="append", default=[], help="whose codings --code means")
+    p.add_argument("--document", action="append", default=[], help="only this document")
+    where_arguments(p)
+    p.add_argument("--context", type=int, default=50, help="characters each side (default 50)")
+    p.add_argument("--limit", type=int, help="stop after this many hits")
+    p.add_argument("--sort", choices=SORTS, default="document", help="order of the list")
+    p.add_argument("--out", type=Path, help="write the list: .csv or .xlsx (contains text)")
+    p.add_argument("--json", action="store_true", help="print the hits as JSON (contains text)")
+    p.add_argument("--no-analyse", action="store_true", help="lemma mode: do not analyse first")
+    p.add_argument("--code-hits", metavar="CODE", help="code every hit with CODE (origin auto)")
+    p.add_argument("--suggest", metavar="CODE", help="make every hit a suggestion for CODE")
+    p.add_argument("--unit", choices=UNITS, default="sentence", help="what a coded hit covers")
+    _as_argument(p)
+
+    p = sub.add_parser(
+        "words",
+        help="word frequencies by lemma (stop words left out), optionally in columns",
+        description="Count words by lemma in the analysed documents (punctuation and numbers "
+        "left out, stop words too unless --stop-words), optionally in columns --by document, "
+        "kind or an attribute (country, case:gender). --out writes .csv/.xlsx (single words and "
+        "counts, no passages).",
+    )
+    p.set_defaults(handler="words")
+    p.add_argument("project", help="project file (.qualbench)")
+    p.add_argument("--by", default="", help="columns: document, kind, or an attribute name")
+    p.add_argument("--stop-words", action="store_true", help="count stop words too")
+    p.add_argument("--min-count", type=int, default=1, help="leave out rarer words")
+    p.add_argument("--limit", type=int, default=50, help="print this many (default 50; 0 = all)")
+    p.add_argument("--speaker", action="append", default=[], help="only these speakers' words")
+    p.add_argument("--document", action="append", default=[], help="only this document")
+    where_arguments(p)
+    p.add_argument("--out", type=Path, help="write the whole table: .csv or .xlsx")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser(
+        "autocode",
+        help="auto-code by speaker, codebook keywords or a pattern, as suggestions to review",
+        description="Rules propose passages for codes. They arrive as suggestions of a coder "
+        "(--as), never as codings: review them with 'qualbench suggestions'. Suggestions "
+        "rejected before are not proposed again.",
+    )
+    asub = p.add_subparsers(dest="rule", metavar="RULE", required=True)
+    q = asub.add_parser(
+        "keywords",
+        help="each code's codebook keywords, matched on lemmas, expanded to --unit",
+        description="Match every code's keywords and phrases from the codebook on lemmas (so "
+        "'arrest' also finds 'arrested'; 'arrest*' is a prefix), expanded to --unit.",
+    )
+    q.add_argument("project", help="project file (.qualbench)")
+    q.add_argument("--code", action="append", default=[], help="only this code's keywords")
+    q.add_argument("--unit", choices=UNITS, default="sentence", help="default: sentence")
+    q.add_argument("--speaker", action="append", default=[], help="only these speakers' turns")
+    q.add_argument("--document", action="append", default=[], help="only this document")
+    where_arguments(q)
+    q = asub.add_parser(
+        "speaker",
+        help="every turn of some speakers or of participants with an attribute value",
+        description="Every turn (its words, label left out) of the --speaker labels or "
+        "participant names, or of the participants with --where case:ATTR=VALUE (a role such "
+        "as moderator), for --code.",
+    )
+    q.add_argument("project", help="project file (.qualbench)")
+    q.add_argument("--code", required=True, help="the code to suggest")
+    q.add_argument("--speaker", action="append", default=[], help="speaker label or participant")
+    q.add_argument("--where", metavar="case:ATTR=VALUE", help="participants with this value")
+    q = asub.add_parser(
+        "regex",
+        help="a regular expression, expanded to --unit",
+        description="Every match of PATTERN (Python syntax), expanded to --unit, for --code.",
+    )
+    q.add_argument("project", help="project file (.qualbench)")
+    q.add_argument("pattern", help="the regular expression (in quotes for the shell)")
+    q.add_argument("--code", required=True, help="the code to suggest")
+    q.add_argument("--unit", choices=UNITS, default="sentence", help="default: sentence")
+    q.add_argument("--case-sensitive", action="store_true")
+    q.add_argument("--speaker", action="append", default=[], help="only these speakers' turns")
+    q.add_argument("--document", action="append", default=[], help="only this document")
+    where_arguments(q)
+    for q in asub.choices.values():
+        q.set_defaults(handler="autocode")
+        _as_argument(q)
+        q.add_argument("--dry-run", action="store_true", help="count, save nothing")
+
+    p = sub.add_parser(
+        "suggestions",
+        help="list, accept or reject auto-coding suggestions",
+        description="'list' (default) shows a coder's suggestions; 'accept', 'reject' and "
+        "'reopen' take suggestion ids, or --all with --code for every pending one of a code. "
+        "Accepted suggestions become codings of origin auto; rejected ones are remembered.",
+    )
+    p.set_defaults(handler="suggestions")
+    p.add_argument(
+        "action", nargs="?", default="list", choices=("list", "accept", "reject", "reopen")
+    )
+    p.add_argument("project", help="project file (.qualbench)")
+    p.add_argument("ids", nargs="*", type=int, help="suggestion ids (from the list)")
+    p.add_argument("--code", action="append", default=[], help="only this code")
+    p.add_argument("--status", action="append", choices=STATUSES, help="list: default pending")
+    p.add_argument("--all", action="store_true", help="every pending suggestion (of --code)")
+    p.add_argument("--json", action="store_true", help="list: print JSON (contains text)")
+    _as_argument(p)
+
+
+def _scope(s: Any, args: argparse.Namespace) -> Any:
+    from qualbench.nlp.search import Scope
+
+    return Scope(filters=make_filters(s, args), speakers=tuple(getattr(args, "speaker", ())))
+
+
+def _ensure_analysed(project: Any, args: argparse.Namespace, token: Any) -> None:
+    """Analyse the documents a lemma search or keyword rule needs, once, with a progress bar."""
+    from qualbench.nlp.cache import analyse_project, unanalysed
+
+    with project.read() as s:
+        todo = unanalysed(s)
+    if not todo:
+        return
+    terminal.note(f"analysing {plural(len(todo), 'document')} first (once; kept in the project)")
+    bar = Bar("Analysing")
+    try:
+        run = analyse_project(project, document_ids=todo, progress=bar, cancel=token.is_set)
+    finally:
+        bar.close()
+    if run.cancelled:
+        from qualbench.progress import Cancelled
+
+        raise Cancelled
+
+
+@_command
+def analyse(args: argparse.Namespace) -> int:
+    from qualbench.nlp.cache import analyse_project
+    from qualbench.services.documents import resolve_document
+
+    with _open(args, write=True) as project, cancellable() as token:
+        with project.read() as s:
+            ids = [resolve_document(s, d) for d in args.document]
+        bar = Bar("Analysing")
+        try:
+            run = analyse_project(
+                project,
+                document_ids=ids,
+                force=args.force,
+                processes=args.processes,
+                progress=bar,
+                cancel=token.is_set,
+            )
+        finally:
+            bar.close()
+    print(
+        f"analysed {plural(run.analysed, 'document')} ({run.words:,} words) in "
+        f"{run.seconds:.1f} s; {run.up_to_date} already up to date"
+    )
+    print(f"pipeline: {run.pipeline}")
+    if run.cancelled:
+        terminal.note("stopped: the documents analysed so far are kept; run again to go on")
+        return terminal.CANCELLED
+    return terminal.OK
+
+
+@_command
+def search(args: argparse.Namespace) -> int:
+    from qualbench.nlp.search import Query, expand, sort_hits
+    from qualbench.nlp.search import search as run_search
+
+    if args.code_hits and args.suggest:
+        terminal.error("give --code-hits or --suggest, not both")
+        return terminal.USAGE
+    query = Query(
+        args.query, mode=args.mode, case_sensitive=args.case_sensitive, min_score=args.score
+    )
+    writing = bool(args.code_hits or args.suggest) or (args.mode == "lemma" and not args.no_analyse)
+    with _open(args, write=writing) as project, cancellable() as token:
+        if args.mode == "lemma" and not args.no_analyse:
+            _ensure_analysed(project, args, token)
+        with project.read() as s:
+            scope = _scope(s, args)
+            bar = Bar("Searching")
+            try:
+                result = run_search(
+                    s,
+                    query,
+                    scope,
+                    context=args.context,
+                    limit=args.limit,
+                    progress=bar,
+                    cancel=token.is_set,
+                )
+            finally:
+                bar.close()
+            result.hits = sort_hits(result.hits, args.sort)
+            name = project.info().name
+            spans = expand(s, result.hits, args.unit) if (args.code_hits or args.suggest) else []
+        if args.code_hits or args.suggest:
+            _code_hits(project, args, result, spans)
+    if args.out:
+        from qualbench.exports.kwic import write_kwic
+
+        write_kwic(result, args.out, project=name)
+        terminal.note(
+            f"wrote {plural(len(result.hits), 'hit')} to {args.out} (contains transcript text)"
+        )
+    if args.json:
+        print_json(
+            {
+                "query": query.describe(),
+                "where": result.conditions,
+                "documents_searched": result.documents_searched,
+                "not_analysed": result.not_analysed,
+                "truncated": result.truncated,
+                "hits": [h.__dict__ for h in result.hits],
+            }
+        )
+        return terminal.OK
+    if not args.out:
+        width = max(10, args.context)
+        for h in result.hits:
+            print(
+                f"{h.left[-width:]:>{width}} [{h.match}] {h.right[:width]:<{width}}  "
+                f"{h.document}" + (f" · {h.speaker}" if h.speaker else "")
+            )
+    print(
+        f"{plural(len(result.hits), 'hit')} for {query.describe()} in "
+        f"{plural(result.documents_searched, 'document')}"
+        + (" (stopped at --limit)" if result.truncated else "")
+    )
+    if result.conditions:
+        print(f"where: {'; '.join(result.conditions)}")
+    if result.not_analysed:
+        terminal.note(
+            f"not searched (no analysis yet; run 'qualbench analyse'): {', '.join(result.not_analysed)}"
+        )
+    return terminal.OK
+
+
+def _code_hits(project: Any, args: argparse.Namespace, result: Any, spans: list[Any]) -> None:
+    from qualbench.services.codes import resolve_code
+    from qualbench.services.coding import get_or_create_coder
+    from qualbench.suggestions import Candidate
+    from qualbench.undo import CommandStack, code_spans, suggest
+
+    with project.write() as s:
+        coder_id, _ = get_or_create_coder(s, _who(args))
+        code_id = resolve_code(s, args.code_hits or args.suggest)
+    stack = CommandStack(project)
+    if args.code_hits:
+        command = code_spans(spans, code_id=code_id, coder_id=coder_id, origin="auto")
+        stack.run(command)
+        print(
+            f"coded {plural(command.result['inserted'], 'passage')} ({args.unit}s around the hits)"
+            f" as {_who(args)}, origin auto; {command.result['already_present']} already coded"
+        )
+        return
+    rule = f"search {result.query.describe()} → {args.unit}"
+    command = suggest(
+        [Candidate(d, a, z, code_id, "search", rule) for d, a, z in spans], coder_id=coder_id
+    )
+    stack.run(command)
+    print(f"suggestions for {_who(args)}: {command.result['run'].summary()}")
+
+
+@_command
+def words(args: argparse.Namespace) -> int:
+    from qualbench.nlp.frequencies import word_frequencies
+
+    with _open(args, write=True) as project, cancellable() as token:
+        _ensure_analysed(project, args, token)
+        with project.read() as s:
+            scope = _scope(s, args)
+            bar = Bar("Counting")
+            try:
+                table = word_frequencies(
+                    s,
+                    scope,
+                    by=args.by,
+                    stop_words=args.stop_words,
+                    min_count=args.min_count,
+                    progress=bar,
+                    cancel=token.is_set,
+                )
+            finally:
+                bar.close()
+            name = project.info().name
+    if args.out:
+        from qualbench.exports.kwic import write_frequencies
+
+        write_frequencies(table, args.out, project=name)
+        terminal.note(f"wrote {plural(len(table.rows), 'word')} to {args.out} (words and counts)")
+    shown = table.rows if args.limit == 0 else table.rows[: args.limit]
+    if args.json:
+        print_json(
+            {
+                "counted": table.describe(),
+                "by": table.by,
+                "columns": table.columns,
+                "where": table.conditions,
+                "rows": [r.__dict__ for r in shown],
+            }
+        )
+        return terminal.OK
+    print_table(
+        ["lemma", "count", "documents", *table.columns, "forms"],
+        [
+            [
+                r.lemma,
+                r.total,
+                r.documents,
+                *(r.by.get(c, 0) for c in table.columns),
+                ", ".join(r.forms),
+            ]
+            for r in shown
+        ],
+        right=[False, True, True, *(True for _ in table.columns), False],
+    )
+    print(f"\n{table.describe()}")
+    if table.conditions:
+        print(f"where: {'; '.join(table.conditions)}")
+    return terminal.OK
+
+
+@_command
+def autocode(args: argparse.Namespace) -> int:
+    from qualbench.nlp.autocode import KeywordRule, RegexRule, SpeakerRule, find_candidates
+    from qualbench.reports.filters import AttributeValue
+    from qualbench.services.codes import resolve_code
+    from qualbench.services.coding import get_or_create_coder
+    from qualbench.suggestions import merge_candidates
+    from qualbench.undo import CommandStack, suggest
+
+    with _open(args, write=not args.dry_run) as project, cancellable() as token:
+        if args.rule == "keywords" and not args.dry_run:
+            _ensure_analysed(project, args, token)
+        with project.read() as s:
+            rule: Any
+            if args.rule == "keywords":
+                rule = KeywordRule(tuple(resolve_code(s, c) for c in args.code), unit=args.unit)
+            elif args.rule == "speaker":
+                attribute = AttributeValue.parse(args.where) if args.where else None
+                rule = SpeakerRule(resolve_code(s, args.code), tuple(args.speaker), attribute)
+            else:
+                rule = RegexRule(
+                    args.pattern, resolve_code(s, args.code), args.unit, args.case_sensitive
+                )
+            scope = _scope(s, args) if args.rule != "speaker" else _scope_none()
+            bar = Bar("Matching")
+            try:
+                found = find_candidates(s, [rule], scope, progress=bar, cancel=token.is_set)
+            finally:
+                bar.close()
+        for line in found.rules:
+            print(f"rule: {line}")
+        if found.not_analysed:
+            terminal.note(f"not analysed, left out: {', '.join(found.not_analysed)}")
+        if args.dry_run:
+            print(f"would propose {plural(len(merge_candidates(found.candidates)), 'passage')}")
+            return terminal.OK
+        with project.write() as s:
+            coder_id, _ = get_or_create_coder(s, _who(args))
+        command = suggest(found.candidates, coder_id=coder_id)
+        CommandStack(project).run(command)
+    run = command.result["run"]
+    print(f"suggestions for {_who(args)}: {run.summary()}")
+    for path, n in sorted(run.new_by_code.items()):
+        print(f"  {n:>6}  {path}")
+    if run.new:
+        print(f"review them: qualbench suggestions list {args.project}")
+    return terminal.OK
+
+
+def _scope_none() -> Any:
+    from qualbench.nlp.search import Scope
+
+    return Scope()
+
+
+@_command
+def suggestions(args: argparse.Namespace) -> int:
+    from qualbench.services.codes import resolve_code
+    from qualbench.services.coding import resolve_coder
+    from qualbench.suggestions import list_suggestions, pending_ids
+    from qualbench.undo import CommandStack, review_suggestions
+
+    writing = args.action != "list"
+    with _open(args, write=writing) as project:
+        with project.read() as s:
+            coder_id = resolve_coder(s, _who(args))
+            code_ids = [resolve_code(s, c) for c in args.code]
+            if args.action == "list":
+                rows = list_suggestions(
+                    s, coder_id, statuses=tuple(args.status or ("pending",)), code_ids=code_ids
+                )
+            elif args.all:
+                ids = pending_ids(s, coder_id, code_ids)
+            else:
+                ids = list(args.ids)
+        if args.action == "list":
+            if args.json:
+                print_json([r.__dict__ for r in rows])
+                return terminal.OK
+            print_table(
+                ["id", "status", "code", "document", "speaker", "text", "rule"],
+                [
+                    [r.id, r.status, r.code, r.document, r.speaker, _short(r.text), r.rule]
+                    for r in rows
+                ],
+                right=[True, False, False, False, False, False, False],
+            )
+            print(f"\n{plural(len(rows), 'suggestion')} of {_who(args)}")
+            return terminal.OK
+        if not ids:
+            terminal.error("no suggestions given: list ids, or --all (with --code)")
+            return terminal.USAGE if not args.all else terminal.OK
+        decision = {"accept": "accept", "reject": "reject", "reopen": "pending"}[args.action]
+        changes = CommandStack(project).run(review_suggestions(ids, decision))
+    verb = {"accept": "accepted", "reject": "rejected", "reopen": "reopened"}[args.action]
+    print(
+        f"{verb} {plural(len(ids), 'suggestion')}"
+        + (
+            f"; {plural(len(changes.codings), 'coding')} written or removed"
+            if changes.codings
+            else ""
+        )
+    )
+    return terminal.OK
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
