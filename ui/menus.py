@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ui import actions as file_actions
-from ui import basket_actions, refi, reports, team
+from ui import basket_actions, explore, refi, reports, team
 from ui.settings import settings
 
 if TYPE_CHECKING:
@@ -208,6 +208,24 @@ def build_menus(w: MainWindow) -> None:
     add(w, m, "Verify quotes in a manuscript…", lambda: reports.open_reports(w, "verify"))
     add(w, m, "Export coded excerpts…", lambda: reports.open_reports(w, "excerpts"))
     basket_actions.install(w)  # Add to quote basket (Ctrl+Alt+Q), from the start
+
+    m = bar.addMenu("&Search")
+    add(
+        w,
+        m,
+        "Search all documents (keyword in context)…",
+        lambda: explore.open_explore(w, "search"),
+        "Ctrl+Shift+F",
+        tip="Every form of a word, phrases, patterns; code the hits",
+    )
+    add(w, m, "Word frequencies…", lambda: explore.open_explore(w, "words"))
+    add(
+        w,
+        m,
+        "Auto-code and review suggestions…",
+        lambda: explore.open_explore(w, "autocode"),
+        tip="Codebook keywords, speakers or patterns propose codings for you to accept or reject",
+    )
 
     m = bar.addMenu("&View")
     for dock in w.docks.values():

@@ -52,11 +52,15 @@ class FiltersPanel(QWidget):
         groups: tuple[str, ...] = tuple(GROUPS),
         expanded: tuple[str, ...] = (),
         title: str = "Which codings count",
+        labels: dict[str, str] | None = None,
+        everything: str = "Counting every coding.",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.groups = groups
+        self.labels = {**GROUPS, **(labels or {})}  # a group's title in the tree
+        self.everything = everything  # the summary when nothing is ticked
         self._expanded = set(expanded)
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
@@ -64,7 +68,7 @@ class FiltersPanel(QWidget):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setStyleSheet("color: palette(placeholder-text)")
-        clear = QPushButton("Count everything")
+        clear = self.clear_button = QPushButton("Count everything")
         clear.setToolTip("Untick every filter")
         clear.clicked.connect(self.clear)
         top = QHBoxLayout()
@@ -94,7 +98,7 @@ class FiltersPanel(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         for group in self.groups:
-            head = QTreeWidgetItem([GROUPS[group]])
+            head = QTreeWidgetItem([self.labels[group]])
             head.setData(0, KEY, ("group", group))
             head.setFlags(
                 head.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate
@@ -220,8 +224,8 @@ class FiltersPanel(QWidget):
         labels = self._labels()
         for group, values in self.ticked().items():
             names = sorted(labels.get((group, v), str(v)) for v in values)
-            parts.append(f"{GROUPS[group].split(' (')[0].lower()}: {', '.join(names)}")
-        return "Only " + "; ".join(parts) + "." if parts else "Counting every coding."
+            parts.append(f"{self.labels[group].split(' (')[0].lower()}: {', '.join(names)}")
+        return "Only " + "; ".join(parts) + "." if parts else self.everything
 
     def _labels(self) -> dict[tuple[str, Any], str]:
         out: dict[tuple[str, Any], str] = {}
@@ -286,7 +290,9 @@ def _content(s: Any, groups: tuple[str, ...]) -> dict[str, list[Any]]:
 
 
 def stale_bar(
-    again: Callable[[], object], text: str = "The project has changed since these counts."
+    again: Callable[[], object],
+    text: str = "The project has changed since these counts.",
+    button_text: str = "Count again",
 ) -> QWidget:
     """A hidden bar saying the shown results are out of date, with a "Count again" button."""
     bar = QWidget()
@@ -294,7 +300,7 @@ def stale_bar(
     layout.setContentsMargins(0, 0, 0, 0)
     label = QLabel(text)
     label.setStyleSheet("color: #b35900")
-    button = QPushButton("Count again")
+    button = QPushButton(button_text)
     button.clicked.connect(lambda checked=False: again())
     layout.addWidget(label, 1)
     layout.addWidget(button)
