@@ -162,9 +162,7 @@ def _v4_text_analysis(ops: Any, conn: Connection) -> None:
             name="ck_suggestion_rule_kind",
         ),
     )
-    ops.create_index(
-        "ix_suggestion_review", "suggestion", ["coder_id", "status", "code_id"]
-    )
+    ops.create_index("ix_suggestion_review", "suggestion", ["coder_id", "status", "code_id"])
 
 
 STEPS: dict[int, Step] = {2: _v2_decisions, 3: _v3_quotes, 4: _v4_text_analysis}

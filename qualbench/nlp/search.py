@@ -21,7 +21,7 @@ from qualbench.db import CASES, CODING, DOCUMENT, TURN
 from qualbench.errors import UserError
 from qualbench.nlp.cache import DocTokens, load_tokens, unanalysed
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
-from qualbench.reports.filters import Filters
+from qualbench.reports.filters import Filters, plain_rows
 from qualbench.segments import paragraphs
 
 if TYPE_CHECKING:
@@ -174,7 +174,8 @@ def documents_in_scope(session: Session, scope: Scope) -> tuple[list[Doc], list[
     rows = session.execute(stmt).all()
     ids = [r[0] for r in rows]
     turns: dict[int, list[tuple[int, int, int, str, str, int | None]]] = {}
-    for d, a, b, z, speaker, case, case_id in session.execute(
+    for d, a, b, z, speaker, case, case_id in plain_rows(
+        session,
         select(
             TURN.c.document_id,
             TURN.c.start,
@@ -185,7 +186,7 @@ def documents_in_scope(session: Session, scope: Scope) -> tuple[list[Doc], list[
             TURN.c.case_id,
         )
         .outerjoin(CASES, CASES.c.id == TURN.c.case_id)
-        .order_by(TURN.c.document_id, TURN.c.start)
+        .order_by(TURN.c.document_id, TURN.c.start),
     ):
         turns.setdefault(d, []).append((a, b, z, speaker, case or "", case_id))
     wanted_speakers = {s.casefold().strip() for s in scope.speakers if s.strip()}
@@ -258,6 +259,23 @@ def _intersect(xs: list[Span], ys: list[Span]) -> list[Span]:
             i += 1
         else:
             j += 1
+    return out
+
+
+def _clip(spans: list[list[int]], within: list[Span]) -> list[Span]:
+    """The parts of sorted, non-overlapping ``spans`` inside sorted, non-overlapping ``within``
+    (sentences cut at paragraph ends), in one pass over both."""
+    out: list[Span] = []
+    j = 0
+    for a, z in spans:
+        while j < len(within) and within[j][1] <= a:
+            j += 1
+        k = j
+        while k < len(within) and within[k][0] < z:
+            lo, hi = max(a, within[k][0]), min(z, within[k][1])
+            if lo < hi:
+                out.append((lo, hi))
+            k += 1
     return out
 
 
@@ -466,10 +484,10 @@ def expand_each(
     spans = [(h.document_id, h.start, h.end) if isinstance(h, Hit) else h for h in hits]
     if unit == "hit":
         return spans
-    texts: dict[int, tuple[str, list[Span], list[Span]]] = {}
+    per_doc: dict[int, tuple[str, list[Span], list[int], list[Span], list[int]]] = {}
     out = []
     for d, a, z in spans:
-        if d not in texts:
+        if d not in per_doc:
             text = session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == d)).scalar_one()
             turns = [
                 (ta, tb, tz)
@@ -482,11 +500,13 @@ def expand_each(
             stored = (tokens or {}).get(d)
             units = _units(session, d, text, turns, unit, stored)
             fallback = _units(session, d, text, turns, "paragraph", None) if unit == "turn" else []
-            texts[d] = (text, units, fallback)
-        text, units, fallback = texts[d]
-        covered = _cover(text, units, unit, a, z)
+            per_doc[d] = (
+                text, units, [u[0] for u in units], fallback, [u[0] for u in fallback]
+            )  # fmt: skip
+        text, units, starts, fallback, fallback_starts = per_doc[d]
+        covered = _cover(text, units, starts, unit, a, z)
         if covered == (a, z) and fallback:  # outside every turn (a heading): its paragraph
-            covered = _cover(text, fallback, "paragraph", a, z)
+            covered = _cover(text, fallback, fallback_starts, "paragraph", a, z)
         out.append((d, *covered))
     return out
 
@@ -509,16 +529,11 @@ def _units(
             stored = load_tokens(session, [doc_id]).get(doc_id)
         if stored is None or not len(stored.sentences):
             return unit_spans(text, turns, "sentence")[0]
-        paras = paragraphs(text, labels)
-        out = []
-        for a, z in stored.sentences.tolist():
-            for pa, pz in _intersect([(a, z)], paras):
-                out.append((pa, pz))
-        return sorted(out)
+        return _clip(stored.sentences.tolist(), paragraphs(text, labels))
     return unit_spans(text, turns, unit)[0]
 
 
-def _cover(text: str, units: list[Span], unit: str, a: int, z: int) -> Span:
+def _cover(text: str, units: list[Span], starts: list[int], unit: str, a: int, z: int) -> Span:
     """The smallest run of whole units holding [a, z); a hit end in a gap between units (a
     speaker label) stays where it is."""
     if unit == "word":
@@ -527,7 +542,6 @@ def _cover(text: str, units: list[Span], unit: str, a: int, z: int) -> Span:
         while z < len(text) and _word_char(text[z]):
             z += 1
         return a, z
-    starts = [u[0] for u in units]
     i = bisect.bisect_right(starts, a) - 1
     j = bisect.bisect_left(starts, z) - 1
     start = min(a, units[i][0]) if i >= 0 and units[i][1] > a else a

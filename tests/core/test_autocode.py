@@ -214,3 +214,61 @@ def test_documents_not_analysed_are_named_not_searched(fg: Project) -> None:
     with fg.read() as s:
         found = find_candidates(s, [KeywordRule()])
     assert found.not_analysed == ["late"] and all(c.document_id != late for c in found.candidates)
+
+
+# --- schema 4 -------------------------------------------------------------------------------------
+
+
+def test_schema3_project_upgrades_to_4_with_a_backup(project: Project, project_path) -> None:  # type: ignore[no-untyped-def]
+    """A schema-3 project (a new one without the schema-4 tables) gains them, keeps its rows,
+    and is backed up first; the new tables match a new project's exactly."""
+    import sqlite3
+
+    from qualbench.store import open_project
+    from tests.core.helpers import make_world
+    from tests.core.test_quotes_schema import _dump, _shape
+
+    make_world(project)
+    expected = _shape(project.engine)
+    project.close()
+    con = sqlite3.connect(project_path)
+    for table in ("text_analysis", "suggestion"):
+        con.execute(f'DROP TABLE "{table}"')
+    con.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    con.commit()
+    con.close()
+    before = _dump(project_path)
+    with open_project(project_path) as p:
+        assert _shape(p.engine) == expected
+        analyse_project(p)
+        with p.read() as s:
+            assert find_candidates(s, [SpeakerRule(1, speakers=("RESPONDENT",))]).candidates
+    after = _dump(project_path)
+    assert all(after[t] == rows for t, rows in before.items() if t != "meta")
+    (backup,) = project_path.parent.glob(f"{project_path.name}.schema3-*.bak")
+    assert _dump(backup) == before
+
+
+@pytest.mark.postgres
+def test_the_same_analysis_search_and_review_on_postgres(pg_project_url: str) -> None:
+    from qualbench.nlp.search import Query, search
+    from qualbench.store import create_project
+
+    with create_project(pg_project_url, name="Team study") as p:
+        with p.write() as s:
+            add_transcript(s, Transcript(text=TALK, turns=find_turns(TALK), source_name="fg3.txt"))
+            from qualbench.services.codes import create_code
+
+            create_code(s, name="Police fear", keywords=["arrest", "police raid"])
+            get_or_create_coder(s, "ana")
+        assert analyse_project(p).analysed == 1
+        with p.read() as s:
+            hits = search(s, Query("Arrests")).hits
+        assert [TALK[h.start : h.end] for h in hits] == ["arrests", "arrested"]  # heading too
+        _, run = run_rules(p, [KeywordRule()])
+        assert run.new == 2
+        with p.read() as s:
+            waiting = pending_ids(s, 1)
+        CommandStack(p).run(review_suggestions(waiting, "accept"))
+        with p.read() as s:
+            assert s.execute(select(func.count()).select_from(CODING)).scalar() == 2
