@@ -86,6 +86,7 @@ def take(out: Path, *, dark: bool = False) -> list[Path]:
     window.quick_palette.hide()
     paths += _team(window, app, out, suffix, work)
     paths += _reports(window, app, out, suffix, work)
+    paths += _explore(window, app, out, suffix)
     # REFI-QDA: the data-loss report of an export for NVivo.
     import time
 
@@ -272,6 +273,54 @@ def _analysis(window: Any, reports: Any, wait: Any, out: Path, suffix: str) -> l
     wait(lambda: "Faithful" in basket.check.text())
     paths.append(out / f"reports-basket-names{suffix}.png")
     reports.grab().save(str(paths[-1]))
+    return paths
+
+
+def _explore(window: Any, app: Any, out: Path, suffix: str) -> list[Path]:
+    """The Explore window: a lemma search first meeting documents not analysed, then its hits;
+    word frequencies by country; keyword auto-coding with its review list."""
+    import time
+
+    from ui.explore import open_explore
+
+    def wait(done: Any = lambda: True, seconds: float = 20) -> None:
+        end = time.monotonic() + seconds
+        while (not done() or window._tasks) and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+        for _ in range(5):
+            app.processEvents()
+
+    explore = open_explore(window)
+    explore.resize(1280, 820)
+    search = explore.search
+    search.set_query("arrest")
+    search.run()
+    wait(lambda: search.result is not None)
+    paths = [out / f"explore-not-analysed{suffix}.png"]
+    explore.grab().save(str(paths[-1]))
+    search.analysis.analyse()
+    wait()
+    search.set_query("police")
+    search.run()
+    wait()
+    search.table.selectRow(2)
+    paths.append(out / f"explore-search{suffix}.png")
+    explore.grab().save(str(paths[-1]))
+    explore.show_page("words")
+    explore.words.set_options(by="document:country")
+    explore.words.compute()
+    wait(lambda: explore.words.table is not None)
+    paths.append(out / f"explore-words{suffix}.png")
+    explore.grab().save(str(paths[-1]))
+    explore.show_page("autocode")
+    explore.autocode.rules.run()
+    wait(lambda: explore.autocode.rules.last is not None)
+    explore.autocode.review.table.selectRow(1)
+    wait()
+    paths.append(out / f"explore-autocode{suffix}.png")
+    explore.grab().save(str(paths[-1]))
+    explore.close()
     return paths
 
 

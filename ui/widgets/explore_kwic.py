@@ -103,12 +103,17 @@ class KwicModel(QAbstractTableModel):
         return self.hits[row] if 0 <= row < len(self.hits) else None
 
 
-class _ElideLeft(QStyledItemDelegate):
-    """The left context loses its far end first, so the words next to the hit stay visible."""
+class ElideDelegate(QStyledItemDelegate):
+    """Cut a column's text elsewhere than at its end: the left context loses its far end
+    (the words next to the hit stay visible), a code path its middle."""
+
+    def __init__(self, mode: Qt.TextElideMode, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.mode = mode
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
         super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideLeft  # type: ignore[attr-defined]
+        option.textElideMode = self.mode  # type: ignore[attr-defined]
 
 
 class KwicView(QTableView):
@@ -117,7 +122,7 @@ class KwicView(QTableView):
     def __init__(self, model: KwicModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
-        self.setItemDelegateForColumn(LEFT, _ElideLeft(self))
+        self.setItemDelegateForColumn(LEFT, ElideDelegate(Qt.TextElideMode.ElideLeft, self))
         self.setSortingEnabled(True)
         self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -34,6 +34,7 @@ from qualbench.changes import Changes
 from qualbench.services.codes import code_paths
 from qualbench.suggestions import SuggestionRow, list_suggestions, pending_ids, status_counts
 from ui.session import ProjectSession, concerns_everything
+from ui.widgets.explore_kwic import ElideDelegate
 
 Index = QModelIndex | QPersistentModelIndex
 STATUSES = {
@@ -145,6 +146,7 @@ class ReviewPanel(QWidget):
         for col, width in enumerate((230, 140, 110, 0, 220, 80)):
             if width:
                 header.resizeSection(col, width)
+        self.table.setItemDelegateForColumn(0, ElideDelegate(Qt.TextElideMode.ElideMiddle, self))
         self.table.keys = {
             Qt.Key.Key_A: lambda: self.decide("accept"),
             Qt.Key.Key_R: lambda: self.decide("reject"),

@@ -96,6 +96,8 @@ class FrequencyModel(QAbstractTableModel):
             return value
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{value:,}" if isinstance(value, int) else value
+        if role == Qt.ItemDataRole.ToolTipRole and col == last and row.forms:
+            return f"{row.lemma}: written as {value}"
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
