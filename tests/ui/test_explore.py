@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
+from qualbench.changes import Changes
 from qualbench.nlp.cache import analyse_project, unanalysed
 from qualbench.nlp.frequencies import word_frequencies
 from qualbench.nlp.search import Hit, Query, Scope, expand, search, sort_hits
@@ -21,7 +22,7 @@ from qualbench.reports.filters import Filters
 from qualbench.services.codes import resolve_code
 from qualbench.suggestions import list_suggestions, pending_ids, status_counts
 from ui.explore import ExploreWindow, open_explore
-from ui.widgets.explore_kwic import DOCUMENT, HIT, LEFT, RIGHT, SPEAKER, KwicModel
+from ui.widgets.explore_kwic import DOCUMENT, HIT, LEFT, RIGHT, SPEAKER, KwicModel, KwicView
 
 
 def _wait(qtbot, window) -> None:
@@ -139,11 +140,17 @@ def test_speakers_and_mistakes(analysed, qtbot) -> None:
     assert e.search.model.hits == hits  # the last results stay
     _search(e, qtbot, "police", mode="word", speakers="Nobody-here")
     assert "Nobody-here" in e.search.error
-    assert e.search.mode.findData("fuzzy") >= 0
-    e.search.mode.setCurrentIndex(e.search.mode.findData("fuzzy"))
-    assert e.search.score.isEnabled()
+    e.search.score.setValue(80)
+    _search(e, qtbot, "polise", mode="fuzzy")
+    assert e.search.score.isEnabled() and e.search.model.columnCount() == 6
+    assert {h.match.lower() for h in e.search.model.hits} == {"police"}
     e.search.mode.setCurrentIndex(e.search.mode.findData("exact"))
     assert not e.search.score.isEnabled()
+    assert not e.search.stale.isVisibleTo(e)
+    e.main.session.notify(Changes(codings=frozenset({1})))  # no code filter: hits unchanged
+    assert not e.search.stale.isVisibleTo(e)
+    e.main.session.notify(Changes(documents=frozenset({1})))
+    assert e.search.stale.isVisibleTo(e)
 
 
 def test_exports_open_back(analysed, qtbot, tmp_path: Path) -> None:
@@ -234,6 +241,15 @@ def test_the_kwic_model_copes_with_50000_hits(qtbot) -> None:
     assert time.perf_counter() - started < 3
     assert model.rowCount() == 50_000 and model.hits[0].right == "r9"
     assert model.data(model.index(49_999, HIT)) == "hit"
+    view = KwicView(model)
+    qtbot.addWidget(view)
+    view.resize(1000, 600)
+    view.show()
+    started = time.perf_counter()
+    view.fit_columns()
+    view.scrollToBottom()
+    view.grab()
+    assert time.perf_counter() - started < 2  # rows are not measured
 
 
 # --- auto-coding --------------------------------------------------------------------------------
@@ -278,6 +294,10 @@ def test_review_accept_reject_reopen_and_accept_all(analysed, qtbot) -> None:
     _run_rules(e, qtbot)
     review = e.autocode.review
     table = review.table
+    fifth = review.model.rows[4]
+    table.activated.emit(review.proxy.index(4, 3))  # double-click or Enter
+    assert e.main.document is not None and e.main.document.id == fifth.document_id
+    assert e.main.view.selected_span() == (fifth.start, fifth.end)
     first = review.model.rows[0]
     table.setFocus()
     table.selectRow(0)
