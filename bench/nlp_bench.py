@@ -11,8 +11,9 @@ e.g. 'losing my brother'" -> loss, grief, losing my brother). Steps, each timed 
 opened from disk:
 
 1. the one-time analysis of every document (target: under 3 minutes);
-2. lemma searches over all of it, loading the stored analysis each time (target: under 2 s),
-   and, to compare, exact and regular-expression searches;
+2. lemma searches over all of it (target: under 2 s): cold (read from the closed project, as
+   the command line does) and warm (the app keeps what it read between searches), and, to
+   compare, whole-word and regular-expression searches;
 3. keyword auto-coding of the whole codebook into suggestions (target: under 1 minute).
 """
 
@@ -79,7 +80,7 @@ def run(docs: int) -> dict[str, Any]:
     from qualbench.db import DOCUMENT, TEXT_ANALYSIS
     from qualbench.nlp.autocode import KeywordRule, find_candidates
     from qualbench.nlp.cache import analyse_project
-    from qualbench.nlp.search import Query, search
+    from qualbench.nlp.search import Corpus, Query, search
     from qualbench.services.coding import get_or_create_coder
     from qualbench.store import open_project
     from qualbench.undo import CommandStack, suggest
@@ -112,13 +113,22 @@ def run(docs: int) -> dict[str, Any]:
             ).scalar()
         results["analysis stored (MB)"] = round(stored / 1e6)
     results["project file (MB)"] = round(path.stat().st_size / 1e6)
-    for word in ("arrest", "hurt", "worker", "prayer group"):
-        with open_project(path, readonly=True) as p, p.read() as s:
-            found = timed(f"2. lemma search {word!r} (s)", results, search, s, Query(word))
+    # Cold: a fresh process state, everything read from the closed project file (the command
+    # line, or the first search in an app session). Warm: the app's kept corpus (texts, turns
+    # and the analysis already in memory; each search checks what changed).
+    with open_project(path, readonly=True) as p, p.read() as s:
+        found = timed("2. lemma search 'arrest', cold (s)", results, search, s, Query("arrest"))
+        results["2. lemma search 'arrest': hits"] = len(found.hits)
+        corpus = Corpus()
+        timed("2. first search of an app session ('arrest') (s)", results, search, s,
+              Query("arrest"), corpus=corpus)  # fmt: skip
+        for word in ("hurt", "worker", "prayer group", "arrest*"):
+            found = timed(f"2. lemma search {word!r}, warm (s)", results, search, s, Query(word),
+                          corpus=corpus)  # fmt: skip
             results[f"2. lemma search {word!r}: hits"] = len(found.hits)
-    for q in (Query("hurt", mode="word"), Query(r"\bhurt(s|ing)?\b", mode="regex")):
-        with open_project(path, readonly=True) as p, p.read() as s:
-            found = timed(f"2. {q.mode} search {q.text!r} (s)", results, search, s, q)
+        for q in (Query("hurt", mode="word"), Query(r"\bhurt(s|ing)?\b", mode="regex")):
+            found = timed(f"2. {q.mode} search {q.text!r}, warm (s)", results, search, s, q,
+                          corpus=corpus)  # fmt: skip
             results[f"2. {q.mode} search {q.text!r}: hits"] = len(found.hits)
     with open_project(path) as p:
         with p.write() as s:

@@ -10,6 +10,7 @@ removes the coding the acceptance wrote.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -227,7 +228,9 @@ def list_suggestions(
         shown = " ".join((text or "")[: z - a].split())
         if z - a > 400:
             shown += " …"
-        speaker = next((sp for ta, tz, sp in turns.get(d, []) if ta <= a < tz), "")
+        ts = turns.get(d, [])
+        i = bisect.bisect_right(ts, (a, float("inf"), "")) - 1
+        speaker = ts[i][2] if i >= 0 and ts[i][0] <= a < ts[i][1] else ""
         out.append(
             SuggestionRow(
                 sid, d, name, a, z, code, paths.get(code, str(code)), kind, rule, status, shown,

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from qualbench.nlp.search import Corpus
 from ui.tasks import starter
 
 if TYPE_CHECKING:
@@ -42,9 +43,11 @@ class ExploreWindow(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
 
-        self.search = SearchPanel(window.session, start)
-        self.words = WordsPanel(window.session, start)
-        self.autocode = AutocodePanel(window.session, start)
+        # What searches read (texts, turns, the analysis) is kept once for all three tabs.
+        self.corpus = Corpus()
+        self.search = SearchPanel(window.session, start, corpus=self.corpus)
+        self.words = WordsPanel(window.session, start, corpus=self.corpus)
+        self.autocode = AutocodePanel(window.session, start, corpus=self.corpus)
         self.pages: dict[str, QWidget] = {
             "search": self.search,
             "words": self.words,

@@ -28,8 +28,9 @@ from sqlalchemy import select
 
 from qualbench.db import CASES, CODE, DOCUMENT, TURN
 from qualbench.errors import UserError
-from qualbench.nlp.cache import DocTokens, load_tokens, unanalysed
+from qualbench.nlp.cache import DocTokens, unanalysed
 from qualbench.nlp.search import (
+    Corpus,
     Doc,
     Query,
     Scope,
@@ -88,19 +89,22 @@ def find_candidates(
     rules: Sequence[Rule],
     scope: Scope = Scope(),  # noqa: B008 - frozen
     *,
+    corpus: Corpus | None = None,
     progress: Progress = no_progress,
     cancel: CancelCheck = never,
 ) -> Found:
-    """The spans ``rules`` propose within ``scope``; nothing is written."""
+    """The spans ``rules`` propose within ``scope``; nothing is written. ``corpus`` keeps what
+    was read for later searches and runs."""
+    corpus = corpus or Corpus()
     found = Found()
     paths = code_paths(session)
     for rule in rules:
         if isinstance(rule, SpeakerRule):
             _speakers(session, rule, paths, found)
         elif isinstance(rule, KeywordRule):
-            _keywords(session, rule, scope, paths, found, progress, cancel)
+            _keywords(session, rule, scope, corpus, paths, found, progress, cancel)
         else:
-            _regex(session, rule, scope, paths, found, progress, cancel)
+            _regex(session, rule, scope, corpus, paths, found, progress, cancel)
     return found
 
 
@@ -213,6 +217,7 @@ def _keywords(
     session: Session,
     rule: KeywordRule,
     scope: Scope,
+    corpus: Corpus,
     paths: dict[int, str],
     found: Found,
     progress: Progress,
@@ -227,7 +232,7 @@ def _keywords(
         f"codebook keywords of {len(keywords)} code{'s' if len(keywords) != 1 else ''}"
         f" (lemmas) → {unit}"
     )
-    docs, _ = documents_in_scope(session, scope)
+    docs, _ = documents_in_scope(session, scope, corpus)
     missing = set(unanalysed(session, [d.id for d in docs]))
     found.not_analysed.extend(d.name for d in docs if d.id in missing)
     docs = [d for d in docs if d.id not in missing]
@@ -236,7 +241,7 @@ def _keywords(
             raise Cancelled
         progress(n, len(docs), "Matching keywords")
         chunk = docs[n : n + 64]
-        tokens = load_tokens(session, [d.id for d in chunk])
+        tokens = corpus.tokens(session, [d.id for d in chunk])
         for doc in chunk:
             hits = _keyword_hits(doc.id, tokens[doc.id], pattern, exact, prefixes)
             hits = [h for h in hits if inside(doc, h[1], h[2]) and _spoken(doc, h[1])]
@@ -281,6 +286,7 @@ def _regex(
     session: Session,
     rule: RegexRule,
     scope: Scope,
+    corpus: Corpus,
     paths: dict[int, str],
     found: Found,
     progress: Progress,
@@ -293,6 +299,7 @@ def _regex(
         Query(rule.pattern, mode="regex", case_sensitive=rule.case_sensitive),
         scope,
         context=0,
+        corpus=corpus,
         progress=progress,
         cancel=cancel,
     )

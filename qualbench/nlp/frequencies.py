@@ -19,8 +19,8 @@ from sqlalchemy import and_, select
 from qualbench.db import ATTRIBUTE, CASE_VALUE, DOCUMENT, DOCUMENT_VALUE, TURN
 from qualbench.errors import UserError
 from qualbench.model import KIND_LABELS
-from qualbench.nlp.cache import load_tokens, unanalysed
-from qualbench.nlp.search import Scope, documents_in_scope
+from qualbench.nlp.cache import unanalysed
+from qualbench.nlp.search import Corpus, Scope, documents_in_scope
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 
 if TYPE_CHECKING:
@@ -67,11 +67,13 @@ def word_frequencies(
     stop_words: bool = False,
     min_count: int = 1,
     limit: int | None = None,
+    corpus: Corpus | None = None,
     progress: Progress = no_progress,
     cancel: CancelCheck = never,
 ) -> FrequencyTable:
     """Lemma counts over the analysed documents in ``scope``, most frequent first."""
-    docs, conditions = documents_in_scope(session, scope)
+    corpus = corpus or Corpus()
+    docs, conditions = documents_in_scope(session, scope, corpus)
     missing = set(unanalysed(session, [d.id for d in docs]))
     not_analysed = [d.name for d in docs if d.id in missing]
     docs = [d for d in docs if d.id not in missing]
@@ -87,7 +89,7 @@ def word_frequencies(
             raise Cancelled
         progress(n, len(docs), "Counting words")
         chunk = docs[n : n + 64]
-        tokens = load_tokens(session, [d.id for d in chunk])
+        tokens = corpus.tokens(session, [d.id for d in chunk])
         for doc in chunk:
             t = tokens[doc.id]
             turns = (

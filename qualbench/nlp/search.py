@@ -2,7 +2,8 @@
 
 Modes: ``exact`` text, whole ``word``, ``lemma`` (every form of a word: "arrest" finds
 "arrested" and "Arrests"; needs the stored analysis), ``regex`` and ``fuzzy`` (rapidfuzz ratio
-of the query against runs of as many words). A `Scope` restricts where hits count: documents,
+of the query against runs of as many words). Speaker labels are not searched: they are not
+what was said. A `Scope` restricts where hits count: documents,
 kinds and attribute values (as the reports' `Filters`), speakers, and the text coded with some
 codes. Hits can be expanded to a unit (word, sentence, paragraph, speaker turn) to be coded.
 """
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
-from qualbench.db import CASES, CODING, DOCUMENT, TURN
+from qualbench.db import CASES, CODING, DOCUMENT, TEXT_ANALYSIS, TURN
 from qualbench.errors import UserError
-from qualbench.nlp.cache import DocTokens, load_tokens, unanalysed
+from qualbench.nlp.cache import DocTokens, load_tokens
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 from qualbench.reports.filters import Filters, plain_rows
 from qualbench.segments import paragraphs
@@ -38,6 +40,7 @@ MODE_LABELS = {
 UNITS = ("hit", "word", "sentence", "paragraph", "turn")
 SORTS = ("document", "left", "hit", "right", "speaker")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+_LITERAL = re.compile(r"(?:\\.|[^\\()\[\]|*+?{}^$.])*")  # escapes and plain characters only
 Span = tuple[int, int]
 
 
@@ -110,6 +113,80 @@ class Doc:
     allowed: list[Span] | None  # None: everywhere
 
 
+class Corpus:
+    """What searches read, kept between them: each document's text and speaker turns, and its
+    stored analysis. A document's text never changes, so a later search re-reads only what did:
+    documents added, analyses made again, turns given to other participants (checked with one
+    aggregate query). The app keeps one per open project; the command line makes a fresh one.
+    Safe to share between threads (one search reads it at a time)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._texts: dict[int, str] = {}
+        self._turns: dict[int, list[tuple[int, int, int, str, int | None]]] = {}
+        self._turn_stamp: tuple[Any, ...] | None = None
+        self._tokens: dict[int, DocTokens] = {}
+        self._token_stamp: dict[int, Any] = {}
+
+    def texts(self, session: Session, ids: Sequence[int]) -> dict[int, str]:
+        with self._lock:
+            want = [d for d in ids if d not in self._texts]
+            for i in range(0, len(want), 500):
+                chunk = want[i : i + 500]
+                self._texts.update(
+                    plain_rows(
+                        session,
+                        select(DOCUMENT.c.id, DOCUMENT.c.text).where(DOCUMENT.c.id.in_(chunk)),
+                    )
+                )
+            return {d: self._texts[d] for d in ids if d in self._texts}
+
+    def turns(self, session: Session) -> dict[int, list[tuple[int, int, int, str, int | None]]]:
+        """document id -> (start, body_start, end, speaker, case id), in order."""
+        with self._lock:
+            stamp = tuple(
+                session.execute(
+                    select(
+                        func.count(),
+                        func.coalesce(func.sum(TURN.c.id), 0),
+                        func.coalesce(
+                            func.sum(func.coalesce(TURN.c.case_id, 0) * (TURN.c.id % 997 + 1)), 0
+                        ),
+                    )
+                ).one()
+            )
+            if stamp != self._turn_stamp:
+                turns: dict[int, list[tuple[int, int, int, str, int | None]]] = {}
+                for d, a, b, z, speaker, case_id in plain_rows(
+                    session,
+                    select(
+                        TURN.c.document_id,
+                        TURN.c.start,
+                        TURN.c.body_start,
+                        TURN.c.end,
+                        TURN.c.speaker,
+                        TURN.c.case_id,
+                    ).order_by(TURN.c.document_id, TURN.c.start),
+                ):
+                    turns.setdefault(d, []).append((a, b, z, speaker, case_id))
+                self._turns, self._turn_stamp = turns, stamp
+            return self._turns
+
+    def tokens(self, session: Session, ids: Sequence[int]) -> dict[int, DocTokens]:
+        """The stored analyses of ``ids`` (those that have one)."""
+        with self._lock:
+            stamps = dict(
+                plain_rows(session, select(TEXT_ANALYSIS.c.document_id, TEXT_ANALYSIS.c.created))
+            )
+            for d in [d for d in self._tokens if stamps.get(d) != self._token_stamp.get(d)]:
+                del self._tokens[d]
+            want = [d for d in ids if d in stamps and d not in self._tokens]
+            if want:
+                self._tokens.update(load_tokens(session, want))
+                self._token_stamp.update({d: stamps[d] for d in want})
+            return {d: self._tokens[d] for d in ids if d in self._tokens}
+
+
 def search(
     session: Session,
     query: Query,
@@ -117,23 +194,21 @@ def search(
     *,
     context: int = 60,
     limit: int | None = None,
-    tokens: dict[int, DocTokens] | None = None,
+    corpus: Corpus | None = None,
     progress: Progress = no_progress,
     cancel: CancelCheck = never,
 ) -> SearchResult:
     """Every hit of ``query`` in ``scope``, in document order, with ``context`` characters each
-    side. A lemma search reads the stored analysis (``tokens`` may hold it already loaded);
-    documents without one are listed in ``not_analysed``."""
+    side. A lemma search reads the stored analysis; documents without one are listed in
+    ``not_analysed``. ``corpus`` keeps what was read for the next search."""
     if problems := query.problems():
         raise UserError("; ".join(problems))
-    docs, conditions = documents_in_scope(session, scope)
+    corpus = corpus or Corpus()
+    docs, conditions = documents_in_scope(session, scope, corpus)
     if query.mode == "lemma":
-        ids = [d.id for d in docs]
-        missing = set(unanalysed(session, ids))
-        not_analysed = [d.name for d in docs if d.id in missing]
-        docs = [d for d in docs if d.id not in missing]
-        if tokens is None:
-            tokens = load_tokens(session, [d.id for d in docs])
+        tokens = corpus.tokens(session, [d.id for d in docs])
+        not_analysed = [d.name for d in docs if d.id not in tokens]
+        docs = [d for d in docs if d.id in tokens]
         finder = _lemma_finder(session, query, tokens)
     else:
         not_analysed = []
@@ -146,7 +221,7 @@ def search(
                 raise Cancelled
             progress(n, len(docs), "Searching")
         for start, end, score in finder(doc):
-            if not inside(doc, start, end):
+            if not inside(doc, start, end) or _in_label(doc, start):
                 continue
             hits.append(_hit(doc, start, end, score, context))
             if limit is not None and len(hits) >= limit:
@@ -161,34 +236,28 @@ def search(
 # --- where to look -------------------------------------------------------------------------------
 
 
-def documents_in_scope(session: Session, scope: Scope) -> tuple[list[Doc], list[str]]:
+def documents_in_scope(
+    session: Session, scope: Scope, corpus: Corpus | None = None
+) -> tuple[list[Doc], list[str]]:
+    """The documents ``scope`` allows, in project order, each with the stretches hits must lie
+    in (None: anywhere), and the conditions in words."""
+    corpus = corpus or Corpus()
     f = scope.filters
     doc_filters = Filters(document_ids=f.document_ids, kinds=f.kinds, attributes=f.attributes)
     sel = doc_filters.select(session)
     conditions = list(sel.conditions)
-    stmt = select(DOCUMENT.c.id, DOCUMENT.c.name, DOCUMENT.c.text).order_by(
-        DOCUMENT.c.position, DOCUMENT.c.id
-    )
+    stmt = select(DOCUMENT.c.id, DOCUMENT.c.name).order_by(DOCUMENT.c.position, DOCUMENT.c.id)
     if sel.document_ids is not None:
         stmt = stmt.where(DOCUMENT.c.id.in_(sorted(sel.document_ids)))
-    rows = session.execute(stmt).all()
+    rows = plain_rows(session, stmt)
     ids = [r[0] for r in rows]
-    turns: dict[int, list[tuple[int, int, int, str, str, int | None]]] = {}
-    for d, a, b, z, speaker, case, case_id in plain_rows(
-        session,
-        select(
-            TURN.c.document_id,
-            TURN.c.start,
-            TURN.c.body_start,
-            TURN.c.end,
-            TURN.c.speaker,
-            CASES.c.name,
-            TURN.c.case_id,
-        )
-        .outerjoin(CASES, CASES.c.id == TURN.c.case_id)
-        .order_by(TURN.c.document_id, TURN.c.start),
-    ):
-        turns.setdefault(d, []).append((a, b, z, speaker, case or "", case_id))
+    texts = corpus.texts(session, ids)
+    cases = dict(plain_rows(session, select(CASES.c.id, CASES.c.name)))
+    turns: dict[int, list[tuple[int, int, int, str, str, int | None]]] = {
+        d: [(a, b, z, speaker, cases.get(case_id, "") if case_id else "", case_id)
+            for a, b, z, speaker, case_id in ts]
+        for d, ts in corpus.turns(session).items()
+    }  # fmt: skip
     wanted_speakers = {s.casefold().strip() for s in scope.speakers if s.strip()}
     if wanted_speakers:
         known = {t[3].casefold() for ts in turns.values() for t in ts} | {
@@ -214,7 +283,8 @@ def documents_in_scope(session: Session, scope: Scope) -> tuple[list[Doc], list[
             + (" by " + " or ".join(f.coders) if f.coders else "")
         )
     out = []
-    for d, name, text in rows:
+    for d, name in rows:
+        text = texts[d]
         ts = turns.get(d, [])
         allowed: list[Span] | None = None
         if wanted_speakers or sel.case_ids is not None:
@@ -284,6 +354,13 @@ def inside(doc: Doc, start: int, end: int) -> bool:
         return True
     i = bisect.bisect_right(doc.allowed, (start, float("inf"))) - 1
     return i >= 0 and doc.allowed[i][0] <= start and end <= doc.allowed[i][1]
+
+
+def _in_label(doc: Doc, start: int) -> bool:
+    """Whether ``start`` falls in a speaker label ("P3:", "[00:01:02] Maria:"): labels are not
+    what was said, and a search for a participant's name should not list every turn of theirs."""
+    i = bisect.bisect_right(doc.turns, (start, float("inf"))) - 1
+    return i >= 0 and doc.turns[i][0] <= start < doc.turns[i][1]
 
 
 def _hit(doc: Doc, start: int, end: int, score: float, context: int) -> Hit:
@@ -406,6 +483,15 @@ def lemma_pattern(session: Session, text: str) -> re.Pattern[str]:
     return re.compile(r"(?m)^" + r"\n".join(parts) + r"$")
 
 
+def literal_lemmas(pattern: re.Pattern[str]) -> str | None:
+    """The lemma sequence a pattern from `lemma_pattern` stands for when it has no wildcard
+    (then a plain string search finds it, many times faster than the pattern), else None."""
+    body = pattern.pattern.removeprefix("(?m)^").removesuffix("$")
+    if not _LITERAL.fullmatch(body):  # a wildcard, an alternation: any other pattern
+        return None
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
+
+
 def lemma_matches(
     pattern: re.Pattern[str], tokens: DocTokens, *, with_text: bool = False
 ) -> list[Any]:
@@ -414,6 +500,17 @@ def lemma_matches(
     lemmas = tokens.lemmas
     spans = tokens.spans
     out: list[Any] = []
+    literal = literal_lemmas(pattern)
+    if literal is not None:
+        starts = _literal_starts(lemmas, literal)
+        extra = literal.count("\n")
+        index = last = 0
+        for pos in starts:
+            index += lemmas.count("\n", last, pos)
+            last = pos
+            a, z = int(spans[index][0]), int(spans[index + extra][1])
+            out.append((a, z, literal) if with_text else (a, z))
+        return out
     index = 0
     last = 0
     for m in pattern.finditer(lemmas):
@@ -423,6 +520,20 @@ def lemma_matches(
         final = index + text.count("\n")
         a, z = int(spans[index][0]), int(spans[final][1])
         out.append((a, z, text) if with_text else (a, z))
+    return out
+
+
+def _literal_starts(lemmas: str, literal: str) -> list[int]:
+    """Where ``literal`` stands as whole lemmas in the newline-joined ``lemmas``."""
+    out = []
+    n = len(literal)
+    pos = lemmas.find(literal)
+    while pos >= 0:
+        before = pos == 0 or lemmas[pos - 1] == "\n"
+        after = pos + n == len(lemmas) or lemmas[pos + n] == "\n"
+        if before and after:
+            out.append(pos)
+        pos = lemmas.find(literal, pos + 1)
     return out
 
 

@@ -269,3 +269,31 @@ def test_the_analysis_survives_closing_the_project(talk: Project) -> None:
             "Arrests",
             "arrested",
         ]
+
+
+def test_a_kept_corpus_sees_new_documents_and_new_analyses(talk: Project) -> None:
+    from qualbench.nlp.search import Corpus
+
+    corpus = Corpus()
+    analyse_project(talk)
+    with talk.read() as s:
+        before = search(s, Query("arrest"), corpus=corpus)
+    more = "P1: They arrest people at the pharmacy.\n"
+    with talk.write() as s:
+        add_transcript(s, Transcript(text=more, turns=find_turns(more), source_name="late.txt"))
+    with talk.read() as s:
+        unanalysed_yet = search(s, Query("arrest"), corpus=corpus)
+    analyse_project(talk)
+    with talk.read() as s:
+        after = search(s, Query("arrest"), corpus=corpus)
+        fresh = search(s, Query("arrest"))
+    assert unanalysed_yet.not_analysed == ["late"] and len(unanalysed_yet.hits) == len(before.hits)
+    assert [h.document for h in after.hits].count("late") == 1
+    assert after.hits == fresh.hits and after.hits[-1].speaker == "P1"
+
+
+def test_speaker_labels_are_not_searched(talk: Project) -> None:
+    with talk.read() as s:
+        result = search(s, Query("P1", mode="word"))
+        moderator = search(s, Query("moderator", mode="word"))
+    assert result.hits == [] and moderator.hits == []

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from qualbench import undo
 from qualbench.changes import Changes
 from qualbench.nlp.autocode import Found, KeywordRule, RegexRule, Rule, SpeakerRule, find_candidates
+from qualbench.nlp.search import Corpus
 from qualbench.progress import CancelCheck, Cancelled, Progress
 from qualbench.reports.filters import AttributeValue
 from qualbench.services.cases import attribute_names, values_of
@@ -60,6 +61,7 @@ class RulesPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.session = session
+        self.corpus = Corpus()  # the window gives its own, shared with the other tabs
         self._start = start
         self.last: SuggestRun | None = None
 
@@ -231,7 +233,9 @@ class RulesPanel(QWidget):
         def work(progress: Progress, cancel: CancelCheck) -> Found | str:
             with project.read() as s:
                 try:
-                    return find_candidates(s, rules, progress=progress, cancel=cancel)
+                    return find_candidates(
+                        s, rules, corpus=self.corpus, progress=progress, cancel=cancel
+                    )
                 except Cancelled:
                     raise
                 except Exception as exc:
@@ -284,10 +288,16 @@ class AutocodePanel(QWidget):
     jumpRequested = Signal(int, int, int)
 
     def __init__(
-        self, session: ProjectSession, start: Starter, parent: QWidget | None = None
+        self,
+        session: ProjectSession,
+        start: Starter,
+        parent: QWidget | None = None,
+        *,
+        corpus: Corpus | None = None,
     ) -> None:
         super().__init__(parent)
         self.rules = RulesPanel(session, start)
+        self.rules.corpus = corpus or Corpus()
         self.review = ReviewPanel(session)
         self.rules.message.connect(self.message)
         self.review.message.connect(self.message)

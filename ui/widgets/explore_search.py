@@ -26,7 +26,16 @@ from PySide6.QtWidgets import (
 from qualbench import undo
 from qualbench.changes import Changes
 from qualbench.exports.kwic import write_kwic
-from qualbench.nlp.search import MODE_LABELS, MODES, Query, Scope, SearchResult, expand, search
+from qualbench.nlp.search import (
+    MODE_LABELS,
+    MODES,
+    Corpus,
+    Query,
+    Scope,
+    SearchResult,
+    expand,
+    search,
+)
 from qualbench.progress import CancelCheck, Cancelled, Progress
 from ui.session import ProjectSession, concerns_everything, user_message
 from ui.tasks import Starter
@@ -53,11 +62,17 @@ class SearchPanel(QWidget):
     jumpRequested = Signal(int, int, int)  # document id, start, end
 
     def __init__(
-        self, session: ProjectSession, start: Starter, parent: QWidget | None = None
+        self,
+        session: ProjectSession,
+        start: Starter,
+        parent: QWidget | None = None,
+        *,
+        corpus: Corpus | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self._start = start
+        self.corpus = corpus or Corpus()  # kept between searches: only changes are read again
         self.result: SearchResult | None = None
         self.error = ""  # why the last search did not run ('' = it did)
         self._generation = 0
@@ -220,7 +235,7 @@ class SearchPanel(QWidget):
             with project.read() as s:
                 try:
                     result = search(
-                        s, query, scope, context=CONTEXT, limit=MAX_HITS,
+                        s, query, scope, context=CONTEXT, limit=MAX_HITS, corpus=self.corpus,
                         progress=progress, cancel=cancel,
                     )  # fmt: skip
                 except Cancelled:

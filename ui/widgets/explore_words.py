@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from qualbench.changes import Changes
 from qualbench.exports.kwic import write_frequencies
 from qualbench.nlp.frequencies import FrequencyTable, word_frequencies
-from qualbench.nlp.search import Scope
+from qualbench.nlp.search import Corpus, Scope
 from qualbench.progress import CancelCheck, Progress
 from qualbench.services.cases import attribute_names
 from ui.session import ProjectSession, concerns_everything
@@ -111,11 +111,17 @@ class WordsPanel(QWidget):
     lemmaRequested = Signal(str)  # search for every form of this word
 
     def __init__(
-        self, session: ProjectSession, start: Starter, parent: QWidget | None = None
+        self,
+        session: ProjectSession,
+        start: Starter,
+        parent: QWidget | None = None,
+        *,
+        corpus: Corpus | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self._start = start
+        self.corpus = corpus or Corpus()  # kept between searches: only changes are read again
         self.table: FrequencyTable | None = None
         self._generation = 0
 
@@ -232,7 +238,13 @@ class WordsPanel(QWidget):
         def work(progress: Progress, cancel: CancelCheck) -> FrequencyTable:
             with project.read() as s:
                 return word_frequencies(
-                    s, scope, by=by, stop_words=stops, progress=progress, cancel=cancel
+                    s,
+                    scope,
+                    by=by,
+                    stop_words=stops,
+                    corpus=self.corpus,
+                    progress=progress,
+                    cancel=cancel,
                 )
 
         def done(table: FrequencyTable) -> None:
