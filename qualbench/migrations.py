@@ -18,7 +18,7 @@ from sqlalchemy import Connection, text
 if TYPE_CHECKING:
     from qualbench.store import Project
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Step = Callable[[Any, Connection], None]  # (alembic Operations, connection)
 
@@ -165,7 +165,25 @@ def _v4_text_analysis(ops: Any, conn: Connection) -> None:
     ops.create_index("ix_suggestion_review", "suggestion", ["coder_id", "status", "code_id"])
 
 
-STEPS: dict[int, Step] = {2: _v2_decisions, 3: _v3_quotes, 4: _v4_text_analysis}
+def _v5_team(ops: Any, conn: Connection) -> None:
+    """Schema 5: team servers (issue 8): a coder's database login, a code's edit version."""
+    import sqlalchemy as sa
+
+    # Idempotent: a column already there (a file whose tables a newer model made) is kept.
+    have = {t: {c["name"] for c in sa.inspect(conn).get_columns(t)} for t in ("coder", "code")}
+    if "login" not in have["coder"]:
+        ops.add_column("coder", sa.Column("login", sa.String(63), nullable=True))
+        ops.create_index("uq_coder_login", "coder", ["login"], unique=True)
+    if "version" not in have["code"]:
+        ops.add_column("code", sa.Column("version", sa.Integer, nullable=False, server_default="1"))
+
+
+STEPS: dict[int, Step] = {
+    2: _v2_decisions,
+    3: _v3_quotes,
+    4: _v4_text_analysis,
+    5: _v5_team,
+}
 
 
 def backup_path(path: Path, version: int) -> Path:

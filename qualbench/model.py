@@ -100,10 +100,13 @@ class ProjectInfo(SQLModel, table=True):
 
 class Coder(SQLModel, table=True):
     __tablename__ = "coder"
+    __table_args__ = (Index("uq_coder_login", "login", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)
     name: str = Field(max_length=200, unique=True)
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # On a team server: the database role this coder logs in as (None in a project file).
+    login: str | None = Field(default=None, max_length=63)
 
 
 class Document(SQLModel, table=True):
@@ -212,6 +215,10 @@ class Code(SQLModel, table=True):
     keywords_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     position: int = 0
     created: dt.datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Raised by every edit: an edit begun on an older version is a conflict (team servers).
+    version: int = Field(
+        default=1, sa_column=Column(Integer, nullable=False, default=1, server_default="1")
+    )
 
 
 class Coding(SQLModel, table=True):

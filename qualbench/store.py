@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, SQLModel
 
 from qualbench import migrations, model
+from qualbench.errors import UserError
 
 META = model.Meta.__table__  # type: ignore[attr-defined]
 
@@ -32,6 +33,11 @@ SUFFIX = ".qualbench"
 
 class ProjectError(Exception):
     """A project cannot be opened or written; the message says which and why, in one line."""
+
+
+class PermissionRefused(UserError):
+    """A team server refused a change for lack of rights (its roles and row-level security);
+    nothing of the action was saved."""
 
 
 def _is_url(target: str | Path) -> bool:
@@ -158,8 +164,22 @@ class Project:
         """One transaction: committed when the block ends, rolled back if it raises."""
         if self.readonly:
             raise ProjectError(f"{self.label}: is open read-only")
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            from qualbench.server import refused
+
+            if (message := refused(exc)) is not None:
+                raise PermissionRefused(f"{self.label}: {message}") from None
+            if self.dialect == "postgresql" and (
+                exc.connection_invalidated or isinstance(exc, OperationalError)
+            ):
+                raise ProjectError(
+                    f"{self.label}: the connection to the database was lost ({_reason(exc)}); "
+                    "nothing of this action was saved; try again"
+                ) from None
+            raise
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

@@ -149,11 +149,16 @@ class CommandStack:
         self._redo: list[_Done] = []
 
     def run(self, command: Command) -> Changes:
-        with self.project.write() as session:
-            scope = command.scope(session)
-            before = _image(session, scope)
-            command.changes = command.run(session)
-            after = _image(session, scope)
+        try:
+            with self.project.write() as session:
+                scope = command.scope(session)
+                before = _image(session, scope)
+                command.changes = command.run(session)
+                after = _image(session, scope)
+        except codes_svc.EditConflict as exc:
+            with self.project.write() as session:  # neither edit is lost: theirs stays, ours
+                exc.keep(session)  # is kept as a memo on the code
+            raise
         if before != after:
             self._undo.append(_Done(command, scope, before, after))
             del self._undo[: -self.limit]
@@ -263,11 +268,14 @@ def create_code(*, name: str, parent_id: int | None = None, **fields: Any) -> Co
 
 
 def update_code(code_id: int, **fields: Any) -> Command:
+    """Edit a code; ``expected_version`` (the version the edit began from) makes a concurrent
+    edit a conflict (see `codes.EditConflict`), ``editor_id`` signs the memo that keeps it."""
+    edited = set(fields) - {"expected_version", "editor_id"}
     what = (
         "Rename code"
-        if set(fields) == {"name"}
+        if edited == {"name"}
         else "Recolour code"
-        if set(fields) == {"color"}
+        if edited == {"color"}
         else "Edit code"
     )
     return Command(

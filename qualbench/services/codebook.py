@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session
 
@@ -54,7 +55,7 @@ def load_codebook(session: Session, book: Codebook) -> LoadReport:
             report.changes |= move_code(session, node.id, parent_id=parent_id)
             changed["moved"] = True
         if changed:
-            fields = {k: v for k, v in changed.items() if k != "moved"}
+            fields: dict[str, Any] = {k: v for k, v in changed.items() if k != "moved"}
             if fields:
                 report.changes |= update_code(session, node.id, **fields)
             report.updated.append(path)

@@ -60,6 +60,7 @@ class CodeNode:
     path: str = ""
     depth: int = 0
     children: list[CodeNode] = field(default_factory=list)
+    version: int = 1  # raised by every edit (see update_code's expected_version)
 
 
 def code_tree(session: Session) -> list[CodeNode]:
@@ -78,6 +79,7 @@ def code_tree(session: Session) -> list[CodeNode]:
             r.example,
             json.loads(r.keywords_json or "[]"),
             r.position,
+            version=r.version,
         )
         for r in rows
     }
@@ -210,9 +212,62 @@ def code_fields(session: Session, code_id: int) -> dict[str, object]:
     return values
 
 
-def update_code(session: Session, code_id: int, **fields: object) -> Changes:
-    """Rename, recolour or edit the definition/criteria/example/keywords of a code."""
+class EditConflict(CodebookError):
+    """Someone else changed the code since this edit began (a team server). Nothing of the
+    edit was applied; `keep` saves it as a memo on the code so that neither edit is lost."""
+
+    def __init__(
+        self,
+        code_id: int,
+        current: dict[str, object],
+        wanted: dict[str, object],
+        editor_id: int | None,
+    ) -> None:
+        self.code_id, self.current, self.wanted, self.editor_id = (
+            code_id,
+            current,
+            wanted,
+            editor_id,
+        )
+        now = ", ".join(f"{k} {current.get(k)!r}" for k in wanted if k != "keywords")
+        mine = ", ".join(f"{k} {v!r}" for k, v in wanted.items())
+        super().__init__(
+            f"code {current.get('name')!r} was changed by someone else while you edited it"
+            + (f" (it now has {now})" if now else "")
+            + f"; your edit ({mine}) was not applied and is kept in a memo on the code; "
+            "make it again to replace theirs"
+        )
+
+    def keep(self, session: Session) -> Changes:
+        from qualbench.services.memos import add_memo
+
+        lines = [f"{k}: {v}" for k, v in self.wanted.items()]
+        return add_memo(
+            session,
+            target="code",
+            target_id=self.code_id,
+            title="Edit not applied (conflict)",
+            text="An edit made while someone else changed this code:\n" + "\n".join(lines),
+            coder_id=self.editor_id,
+        )[1]
+
+
+def update_code(
+    session: Session,
+    code_id: int,
+    *,
+    expected_version: int | None = None,
+    editor_id: int | None = None,
+    **fields: object,
+) -> Changes:
+    """Rename, recolour or edit the definition/criteria/example/keywords of a code.
+
+    With ``expected_version`` (the code's version when the edit began), an edit on a code that
+    was changed since raises `EditConflict` and changes nothing; the version is raised by every
+    edit and checked in the UPDATE itself, so two concurrent edits cannot both pass."""
     current = code_fields(session, code_id)
+    if expected_version is not None and current["version"] != expected_version:
+        raise EditConflict(code_id, current, dict(fields), editor_id)
     values: dict[str, object] = {}
     for key, value in fields.items():
         if key not in EDITABLE:
@@ -232,7 +287,14 @@ def update_code(session: Session, code_id: int, **fields: object) -> Changes:
         else:
             values[key] = str(value).strip()
     if values:
-        session.execute(update(CODE).where(CODE.c.id == code_id).values(**values))
+        where = CODE.c.id == code_id
+        if expected_version is not None:
+            where = and_(where, CODE.c.version == expected_version)
+        done = session.execute(
+            update(CODE).where(where).values(version=CODE.c.version + 1, **values)
+        )
+        if expected_version is not None and not getattr(done, "rowcount", 1):
+            raise EditConflict(code_id, code_fields(session, code_id), dict(fields), editor_id)
     return Changes(codes=frozenset({code_id}))
 
 
@@ -268,7 +330,11 @@ def move_code(
     ]
     index = len(siblings) if position is None else max(0, min(position, len(siblings)))
     siblings.insert(index, code_id)
-    session.execute(update(CODE).where(CODE.c.id == code_id).values(parent_id=parent_id))
+    session.execute(
+        update(CODE)
+        .where(CODE.c.id == code_id)
+        .values(parent_id=parent_id, version=CODE.c.version + 1)
+    )
     for pos, sid in enumerate(siblings, start=1):
         session.execute(update(CODE).where(CODE.c.id == sid).values(position=pos))
     return Changes(codes=frozenset(siblings))
