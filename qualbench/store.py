@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import sqlite3
 import sys
@@ -309,10 +310,34 @@ def _check_sqlite_file(path: Path) -> None:
         raise ProjectError(f"{path}: is an SQLite database but not a QualBench project")
 
 
-def open_project(target: str | Path, *, readonly: bool = False, upgrade: bool = True) -> Project:
-    """Open an existing project; upgrades an older schema (after a backup) unless read-only."""
+class PasswordNeeded(ProjectError):
+    """The server asks for a password that the URL, ``PGPASSWORD`` and ``~/.pgpass`` lack (or
+    the one given is wrong); the caller may ask the user and try again."""
+
+
+def with_password(url: str, password: str | None) -> str:
+    """``url`` with ``password`` in it (in memory only: never write the result anywhere)."""
+    if not password:
+        return url
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+
+def open_project(
+    target: str | Path,
+    *,
+    readonly: bool = False,
+    upgrade: bool = True,
+    password: str | None = None,
+) -> Project:
+    """Open an existing project; upgrades an older schema (after a backup) unless read-only.
+
+    A server URL may leave the password out: libpq then takes it from ``PGPASSWORD`` or
+    ``~/.pgpass``; ``password`` supplies one asked from the user. Authentication failures
+    raise `PasswordNeeded`."""
     if _is_url(target):
-        engine = _server_engine(str(target))
+        engine = _server_engine(with_password(str(target), password))
         path = None
         lock = None
     else:
@@ -347,8 +372,13 @@ def _schema_version(project: Project) -> int:
         with project.engine.connect() as conn:
             rows: dict[str, str] = dict(conn.execute(select(META.c.key, META.c.value)).all())
     except (OperationalError, DatabaseError) as exc:
+        reason = _reason(exc)
+        if project.dialect == "postgresql" and _AUTH_FAILED.search(reason):
+            raise PasswordNeeded(
+                f"{project.label}: the server refused the login ({reason})"
+            ) from None
         raise ProjectError(
-            f"{project.label}: is not a readable QualBench project ({_reason(exc)})"
+            f"{project.label}: is not a readable QualBench project ({reason})"
         ) from None
     if rows.get("application") != "qualbench":
         raise ProjectError(f"{project.label}: is not a QualBench project")
@@ -356,6 +386,9 @@ def _schema_version(project: Project) -> int:
         return int(rows["schema_version"])
     except (KeyError, ValueError):
         raise ProjectError(f"{project.label}: has no valid schema version") from None
+
+
+_AUTH_FAILED = re.compile(r"password authentication failed|no password supplied|fe_sendauth", re.I)
 
 
 def _reason(exc: Exception) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -40,9 +41,21 @@ def _coder_name(args: argparse.Namespace) -> str:
 
 
 def _open(args: argparse.Namespace, *, write: bool) -> Any:
-    from qualbench.store import open_project
+    return open_target(args.project, readonly=not write)
 
-    return open_project(args.project, readonly=not write)
+
+def open_target(target: str, *, readonly: bool = False) -> Any:
+    """Open a project file or server URL; a server that wants a password the URL,
+    ``PGPASSWORD`` and ``~/.pgpass`` lack is asked for one on the terminal (never stored)."""
+    from qualbench.store import PasswordNeeded, open_project
+
+    try:
+        return open_project(target, readonly=readonly)
+    except PasswordNeeded:
+        if not sys.stdin.isatty():
+            raise
+        password = getpass.getpass(f"password for {target.split('@')[0].split('//')[-1]}: ")
+        return open_project(target, readonly=readonly, password=password)
 
 
 # --- parser -----------------------------------------------------------------------------------

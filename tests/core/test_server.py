@@ -230,3 +230,36 @@ def test_team_features_need_postgresql(project: Project) -> None:
 
     with pytest.raises(ServerError, match="need a PostgreSQL project"):
         enable_team(project)
+
+
+def test_a_wrong_password_asks_for_one(team: Team) -> None:
+    from qualbench.store import PasswordNeeded
+
+    wrong = make_url(team.urls["ana"]).set(password="not-it").render_as_string(hide_password=False)
+    with pytest.raises(PasswordNeeded, match="refused the login") as info:
+        open_project(wrong)
+    assert "not-it" not in str(info.value)
+    right = make_url(team.urls["ana"]).password
+    no_password = (
+        make_url(team.urls["ana"]).set(password=None).render_as_string(hide_password=False)
+    )
+    with open_project(no_password, password=str(right)) as p, p.read() as s:
+        assert me(s).name == "ana"  # type: ignore[union-attr]
+
+
+def test_schema_4_upgrades_to_5_on_postgresql(pg_project_url: str) -> None:
+    from tests.core.test_quotes_schema import _shape
+
+    create_project(pg_project_url).close()
+    with open_project(pg_project_url) as p:
+        expected = _shape(p.engine)
+        with p.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE coder DROP COLUMN login"))
+            conn.execute(text("ALTER TABLE code DROP COLUMN version"))
+            conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
+    with open_project(pg_project_url) as p:
+        assert _shape(p.engine) == expected
+        with p.read() as s:
+            assert (
+                s.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == "5"
+            )
