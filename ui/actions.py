@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from qualbench.changes import Changes
 from qualbench.progress import CancelCheck, Progress
+from ui.server_address import is_server_url, server_label
 from ui.session import user_message
 from ui.settings import recent_projects
 from ui.tasks import starter
@@ -60,9 +61,10 @@ def open_project_dialog(window: MainWindow) -> None:
 def fill_recent(window: MainWindow, menu: QMenu) -> None:
     menu.clear()
     for path in recent_projects():
-        action = menu.addAction(path)
+        server = is_server_url(path)  # kept without its password: asked again if needed
+        action = menu.addAction(f"{server_label(path)} (server)" if server else path)
         action.triggered.connect(lambda checked=False, p=path: window.openRequested.emit(p))
-        action.setEnabled(Path(path).exists())
+        action.setEnabled(server or Path(path).exists())
     if menu.isEmpty():
         menu.addAction("(none yet)").setEnabled(False)
 

@@ -9,10 +9,13 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
 
+from qualbench.errors import UserError
 from qualbench.store import ProjectError, open_project
 from ui.main_window import MainWindow
+from ui.server_address import is_server_url, without_password
+from ui.server_open import open_server
 from ui.session import ProjectSession
 from ui.settings import add_recent, coder_name, recent_projects, set_coder_name
 
@@ -51,22 +54,35 @@ class Controller:
         self.coder = coder
         self.window: MainWindow | None = None
 
-    def open(self, path: str | Path) -> bool:
+    def open(self, target: str | Path, password: str | None = None) -> bool:
+        """Open a project file or a server URL (``password``, if any, for this connection
+        only) in a window of its own; False if it was not opened (the user was told why)."""
+        server = is_server_url(target)
+        member = None
         try:
-            project = open_project(path)
-        except ProjectError as exc:
+            if server:
+                opened = open_server(str(target), password=password or None, ask=self.ask_password)
+                if opened is None:  # the user gave up when asked for a password
+                    return False
+                project, member = opened
+            else:
+                project = open_project(target)
+        except (ProjectError, UserError) as exc:
             QMessageBox.warning(self.window, "QualBench", str(exc))
             return False
         old = self.window
         if old is not None:
-            old.close()
+            old.close()  # stops its live updates
             old.session.close()
-        from qualbench.distribute import assigned_coder
+        assigned = None
+        if not server:
+            from qualbench.distribute import assigned_coder
 
-        assigned = assigned_coder(project)  # a coder copy codes as the coder it was made for
-        session = ProjectSession(project, coder=assigned or self.coder)
-        self.window = MainWindow(session, path=Path(path))
+            assigned = assigned_coder(project)  # a coder copy codes as the coder it was made for
+        session = ProjectSession(project, coder=assigned or self.coder, member=member)
+        self.window = MainWindow(session, path=None if server else Path(target))
         self.window.openRequested.connect(self.open)
+        self.window.serverOpenRequested.connect(self.open)
         self.window.show()
         if assigned and assigned != self.coder:
             self.window.statusBar().showMessage(
@@ -74,11 +90,25 @@ class Controller:
                 "(File › Change coder name to change it).",
                 15000,
             )
-        add_recent(str(Path(path).resolve()))
+        add_recent(without_password(str(target)) if server else str(Path(target).resolve()))
         return True
+
+    def ask_password(self, label: str, message: str) -> str | None:
+        """The password for a server login, or None if the user cancels."""
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle(f"Password — {label}")
+        dialog.setLabelText(
+            f"{message}<br><span style='color: gray'>Used for this connection only, never "
+            "saved.</span>"
+        )
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.textValue()
 
     def close(self) -> None:
         if self.window is not None:
+            self.window.stop_live()
             self.window.session.close()
 
 
@@ -92,7 +122,8 @@ def main(path: str | None = None) -> int:
     controller = Controller(ask_coder_name())
     target = path
     if target is None:
-        target = next((p for p in recent_projects() if Path(p).exists()), None)
+        recent = recent_projects()  # the last project: a file that is still there, or a server
+        target = next((p for p in recent if is_server_url(p) or Path(p).exists()), None)
     if (target is None or not controller.open(target)) and not controller.open(sample_path()):
         return 1
     app.aboutToQuit.connect(controller.close)

@@ -33,6 +33,7 @@ from qualbench.workspace import (
     document_view,
 )
 from ui.coding import CodingController
+from ui.live import LiveUpdates
 from ui.menus import build_menus
 from ui.session import ProjectSession, concerns_everything
 from ui.settings import set_coder_name, settings
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
     """One window per open project."""
 
     openRequested = Signal(str)  # a project path to switch to (File > Open / Recent / New)
+    serverOpenRequested = Signal(str, str)  # a server URL and a password for it ("": none)
 
     def __init__(self, session: ProjectSession, *, path: Path | None = None) -> None:
         super().__init__()
@@ -64,12 +66,16 @@ class MainWindow(QMainWindow):
         self.merge_wizard: QWidget | None = None
         self.agreement_dialog: AgreementDialog | None = None
         self.reconcile: ReconcilePanel | None = None
+        self.server_dialog: QWidget | None = None
+        self.live: LiveUpdates | None = None
         self.recent_menu: QMenu
         self.coders_menu: QMenu
         self.undo_action: QAction
         self.redo_action: QAction
         self.snap_action: QAction
         self.only_selected_action: QAction
+        self.change_coder_action: QAction
+        self.codebook_actions: list[QAction] = []  # what changes the codebook (lead only)
 
         self.view = TranscriptView()
         self.view.details = self._details
@@ -116,6 +122,9 @@ class MainWindow(QMainWindow):
         )
         self.resizeDocks([self.docks["retrieval"]], [230], Qt.Orientation.Vertical)
 
+        self.server_status = QLabel()
+        self.server_status.setVisible(session.is_team)
+        self.statusBar().addPermanentWidget(self.server_status)
         self.coder_label = QLabel()
         self.statusBar().addPermanentWidget(self.coder_label)
         build_menus(self)
@@ -123,8 +132,14 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_undo()
         self._update_coder_label()
+        self._apply_role()
         self._restore_layout()
         QTimer.singleShot(0, self._open_first_document)
+        if session.is_team:
+            self.live = LiveUpdates(session, self)
+            self.live.status.connect(self._server_status)
+            self._server_status(True, "")
+            self.live.start()
 
     def _connect(self) -> None:
         s, c = self.session, self.coding
@@ -181,6 +196,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.memos.save_all()
+        self.stop_live()
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
@@ -383,12 +399,54 @@ class MainWindow(QMainWindow):
         self.session.notify(changes)
 
     def _update_coder_label(self) -> None:
-        self.coder_label.setText(f"Coding as <b>{html.escape(self.session.coder_name)}</b>")
+        member = self.session.member
+        role = f" · {member.role}" if member is not None else ""
+        self.coder_label.setText(
+            f"Coding as <b>{html.escape(self.session.coder_name)}</b>{html.escape(role)}"
+        )
 
     def _update_title(self) -> None:
         name = self.session.project.info().name
-        where = f" — {self.path}" if self.path else ""
-        self.setWindowTitle(f"{name}{where} — QualBench")
+        if self.path:
+            where = f" — {self.path}"
+        elif self.session.project.path is None:  # a server project: login@host:port/database
+            url = self.session.project.engine.url
+            where = f" — {url.username}@{url.host}:{url.port or 5432}/{url.database}"
+        else:
+            where = ""
+        member = self.session.member
+        role = f" · {member.role}" if member is not None else ""
+        self.setWindowTitle(f"{name}{where}{role} — QualBench")
+
+    def _apply_role(self) -> None:
+        """A team coder reads the codebook but does not change it (the server refuses anyway);
+        the coder is the login, not a name to change."""
+        lead = self.session.can_edit_codebook
+        self.codes.set_can_edit(lead)
+        for action in self.codebook_actions:
+            action.setEnabled(lead)
+            if not lead:
+                action.setStatusTip("Only the team's lead changes the codebook")
+        if self.session.is_team:
+            self.change_coder_action.setEnabled(False)
+            self.change_coder_action.setStatusTip("On a team server you code as your login")
+
+    def _server_status(self, connected: bool, note: str) -> None:
+        if connected:
+            self.server_status.setText("<span style='color:#27ae60'>●</span> Team server")
+            self.server_status.setToolTip(
+                "Connected: other members' changes appear here within a few seconds"
+            )
+        else:
+            self.server_status.setText("<span style='color:#c0392b'>●</span> Reconnecting…")
+            self.server_status.setToolTip(note)
+        if note:
+            self.statusBar().showMessage(note, 15000)
+
+    def stop_live(self) -> None:
+        """No more live updates (the project closes)."""
+        if self.live is not None:
+            self.live.stop()
 
     def _update_undo(self) -> None:
         stack = self.session.stack

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ui import actions as file_actions
-from ui import basket_actions, explore, refi, reports, team
+from ui import basket_actions, explore, refi, reports, server_open, team
 from ui.settings import settings
 
 if TYPE_CHECKING:
@@ -63,6 +63,13 @@ def build_menus(w: MainWindow) -> None:
     add(
         w,
         m,
+        "Open &server project…",
+        lambda: server_open.open_server_dialog(w),
+        tip="A team project on a PostgreSQL server: everyone codes in it at once",
+    )
+    add(
+        w,
+        m,
         "New project from REFI-QDA fi&le…",
         lambda: refi.new_project(w),
         tip="A new project holding a .qdpx project or .qdc codebook from NVivo, ATLAS.ti, MAXQDA …",
@@ -94,7 +101,7 @@ def build_menus(w: MainWindow) -> None:
     )
     add(w, m, "Export codeboo&k (.qdc)…", lambda: refi.export_codebook(w))
     m.addSeparator()
-    add(w, m, "Change &coder name…", w.change_coder)
+    w.change_coder_action = add(w, m, "Change &coder name…", w.change_coder)
     m.addSeparator()
     add(w, m, "&Quit", w.close, "Ctrl+Q")
 
@@ -173,12 +180,14 @@ def build_menus(w: MainWindow) -> None:
 
     m = bar.addMenu("Code&book")
     panel = w.codes
-    add(w, m, "New code…", panel.new_code, "Ctrl+Shift+N")
-    add(w, m, "New sub-code of the selected code…", panel.new_subcode)
-    add(w, m, "Rename the selected code", panel.rename_selected, "F2", scope=panel)
-    add(w, m, "Colour…", panel.recolour_selected)
-    add(w, m, "Merge the selected codes into…", panel.merge_selected)
-    add(w, m, "Delete the selected codes…", panel.delete_selected)
+    w.codebook_actions = [
+        add(w, m, "New code…", panel.new_code, "Ctrl+Shift+N"),
+        add(w, m, "New sub-code of the selected code…", panel.new_subcode),
+        add(w, m, "Rename the selected code", panel.rename_selected, "F2", scope=panel),
+        add(w, m, "Colour…", panel.recolour_selected),
+        add(w, m, "Merge the selected codes into…", panel.merge_selected),
+        add(w, m, "Delete the selected codes…", panel.delete_selected),
+    ]
     m.addSeparator()
     add(w, m, "Pin the selected code to a key…", panel.pin_selected)
 

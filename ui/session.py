@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from qualbench.changes import Changes
 from qualbench.errors import is_user_error
+from qualbench.server import Member
 from qualbench.services.coding import get_or_create_coder
 from qualbench.store import Project
 from qualbench.undo import Command, CommandStack, UndoError
@@ -32,13 +33,31 @@ class ProjectSession(QObject):
     undo_state_changed = Signal()
     error = Signal(str)  # a message for the user; the project is unchanged
 
-    def __init__(self, project: Project, *, coder: str, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        *,
+        coder: str,
+        member: Member | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.project = project
         self.stack = CommandStack(project)
-        self.coder_name = coder
+        self.member = member  # on a team project: who logs in (the coder), and their role
+        self.coder_name = member.name if member is not None else coder
         with project.write() as s:
-            self.coder_id, _ = get_or_create_coder(s, coder)
+            self.coder_id, _ = get_or_create_coder(s, self.coder_name)
+
+    @property
+    def is_team(self) -> bool:
+        """A team project on a server, opened by one of its members."""
+        return self.member is not None
+
+    @property
+    def can_edit_codebook(self) -> bool:
+        """Whether the codebook is this user's to change (the server enforces it anyway)."""
+        return self.member is None or self.member.role == "lead"
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from ui.server_address import is_server_url, without_password
+
 MAX_RECENT = 8
 PINS = 9
 
@@ -42,6 +44,9 @@ def recent_projects() -> list[str]:
 
 
 def add_recent(path: str) -> None:
+    """Put a project file or server URL first; a URL is kept without its password."""
+    if is_server_url(path):
+        path = without_password(path)
     items = [path, *(p for p in recent_projects() if p != path)][:MAX_RECENT]
     settings().setValue("recent", items)
 

@@ -10,6 +10,17 @@ from pathlib import Path
 
 import pytest
 
+# The PostgreSQL fixtures of the core tests, for the desktop app on a team server.
+from tests.core.conftest import (
+    _pg_sample_template,
+    pg_project_url,
+    pg_sample_url,
+    pg_server,
+    pg_url,
+)
+
+__all__ = ["_pg_sample_template", "pg_project_url", "pg_sample_url", "pg_server", "pg_url"]
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 

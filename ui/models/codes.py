@@ -53,6 +53,7 @@ class CodesModel(QAbstractItemModel):
         self._counts: dict[int, int] = {}
         self._pins: dict[int, int] = {}  # code id -> key 1..9
         self._totals: dict[int, int] = {}  # codings including sub-codes
+        self.editable = True  # False for a team coder: no renames, no moves (spans still drop)
 
     # --- data in -------------------------------------------------------------------------
     def set_codes(
@@ -203,7 +204,7 @@ class CodesModel(QAbstractItemModel):
             | Qt.ItemFlag.ItemIsSelectable
             | Qt.ItemFlag.ItemIsDragEnabled
         )
-        if index.column() == 0:
+        if index.column() == 0 and self.editable:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
@@ -226,7 +227,7 @@ class CodesModel(QAbstractItemModel):
     ) -> bool:
         if data.hasFormat(SPAN_MIME):
             return self.node(parent) is not None  # text goes onto a code
-        return data.hasFormat(CODE_MIME)
+        return self.editable and data.hasFormat(CODE_MIME)
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QPoint,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QColor
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QColorDialog,
     QHeaderView,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMenu,
     QMessageBox,
@@ -99,6 +101,10 @@ class CodesPanel(QWidget):
             self.actions_by_name[name] = action
         for name in ("new", "sub", "color", "merge", "delete"):
             self.toolbar.addAction(self.actions_by_name[name])
+        self.lead_note = QLabel("The team's lead keeps this codebook.")
+        self.lead_note.setWordWrap(True)
+        self.lead_note.setStyleSheet("color: gray")
+        self.lead_note.hide()
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("codes-split")
@@ -110,25 +116,62 @@ class CodesPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.filter)
         layout.addWidget(self.toolbar)
+        layout.addWidget(self.lead_note)
         layout.addWidget(split)
 
         self.model.moveRequested.connect(self._move)
-        self.model.renameRequested.connect(
-            lambda cid, name: self.session.run(undo.update_code(cid, name=name))
-        )
+        self.model.renameRequested.connect(lambda cid, name: self.edit_code(cid, name=name))
+        self._refresh_pending = False  # a refresh waits while a name is being edited
+        self.tree.itemDelegate().closeEditor.connect(self._editor_closed)
         session.changed.connect(self._on_changed)
         self.refresh()
 
     # --- data ------------------------------------------------------------------------------
     def refresh(self) -> None:
+        if self._editing():  # a rename in progress keeps its editor (and the version it began on)
+            self._refresh_pending = True
+            return
+        self._refresh_pending = False
         selected = self.selected_ids()
+        collapsed = [
+            cid
+            for cid in self.nodes
+            if (index := self.proxy.mapFromSource(self.model.index_of(cid))).isValid()
+            and self.model.hasChildren(self.model.index_of(cid))
+            and not self.tree.isExpanded(index)
+        ]
         with self.session.read() as s:
             nodes = code_tree(s)
             counts = code_counts(s)
         self.nodes = {n.id: n for n in nodes}
         self.model.set_codes(nodes, counts, self.pins())
         self.tree.expandAll()
+        for cid in collapsed:  # what the user folded stays folded
+            self.tree.collapse(self.proxy.mapFromSource(self.model.index_of(cid)))
         self.select_codes(selected)
+
+    def _editing(self) -> bool:
+        return self.tree.state() == QAbstractItemView.State.EditingState
+
+    def _editor_closed(self, *_: object) -> None:
+        if self._refresh_pending:
+            QTimer.singleShot(0, self.refresh)  # once the editor is gone
+
+    def set_can_edit(self, on: bool) -> None:
+        """A team coder reads the codebook: no renames, moves or other edits offered (the
+        server refuses them anyway); pins, filtering and coding by drag and drop stay."""
+        for name in ("new", "sub", "rename", "color", "merge", "delete"):
+            action = self.actions_by_name[name]
+            action.setEnabled(on)
+            action.setToolTip("" if on else "Only the team's lead changes the codebook")
+        self.toolbar.setVisible(on)
+        self.lead_note.setVisible(not on)
+        self.model.editable = on
+        self.tree.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            if on
+            else QAbstractItemView.EditTrigger.NoEditTriggers
+        )
 
     def pins(self) -> dict[int, int]:
         """Code id -> number key (1..9) for this project's pinned codes."""
@@ -240,8 +283,27 @@ class CodesPanel(QWidget):
 
     def recolour_selected(self) -> None:
         ids = self.selected_ids()
-        if ids and (color := self.ask_color(self.nodes[ids[0]].color)):
-            self.session.run(undo.update_code(ids[0], color=color))
+        if not ids:
+            return
+        node = self.nodes[ids[0]]  # the version the edit begins from, before the dialog
+        if color := self.ask_color(node.color):
+            self.edit_code(node.id, version=node.version, color=color)
+
+    def edit_code(self, code_id: int, *, version: int | None = None, **fields: object) -> bool:
+        """Rename or recolour a code, undoably. The edit carries the code's version when it
+        began, so on a team server a concurrent edit by someone else is a conflict (theirs
+        stays, ours is kept as a memo on the code) rather than silently overwritten."""
+        node = self.nodes.get(code_id)
+        if version is None and node is not None:
+            version = node.version
+        done = self.session.run(
+            undo.update_code(
+                code_id, expected_version=version, editor_id=self.session.coder_id, **fields
+            )
+        )
+        if not done:  # refused or in conflict (the message was shown): show what is there now
+            self.session.notify_everything()
+        return done
 
     def merge_selected(self) -> None:
         ids = self.selected_ids()

@@ -82,16 +82,19 @@ class MemoEditor(QWidget):
             others = [m for m in rows if m.author != self.session.coder_name]
             self.memo_id = mine[0].id if mine else None
             self.editor.setPlainText(mine[0].text if mine else "")
-            self.others.setText(
-                "".join(
-                    f"<p><b>{html.escape(m.author or 'unknown')}:</b> {html.escape(m.text)}</p>"
-                    for m in others
-                )
-            )
-            self.others.setVisible(bool(others))
+            self._show_others(others)
             self.editor.setPlaceholderText("Write a memo… (saved as you type)")
         finally:
             self._loading = False
+
+    def _show_others(self, others: list[MemoRow]) -> None:
+        self.others.setText(
+            "".join(
+                f"<p><b>{html.escape(m.author or 'unknown')}:</b> {html.escape(m.text)}</p>"
+                for m in others
+            )
+        )
+        self.others.setVisible(bool(others))
 
     def _typed(self) -> None:
         if not self._loading and self.target_id is not None:
@@ -149,9 +152,13 @@ class MemoEditor(QWidget):
             )
 
     def reload_if(self, changes: Changes) -> None:
-        if not self._dirty and not self._saving and (concerns_everything(changes) or changes.memos):
+        if self._saving or not (concerns_everything(changes) or changes.memos):
+            return
+        rows = self._memos() if self.target_id is not None else []
+        # Others' memos (a team member's, arriving live) show even while this one is typed.
+        self._show_others([m for m in rows if m.author != self.session.coder_name])
+        if not self._dirty:
             current = self.editor.toPlainText()
-            rows = self._memos() if self.target_id is not None else []
             mine = next((m for m in rows if m.author == self.session.coder_name), None)
             if (mine.text if mine else "") != current or (
                 mine.id if mine else None
