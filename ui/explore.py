@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from qualbench.nlp.search import Corpus
+from ui.tab_window import TabbedWindow
 from ui.tasks import starter
 
 if TYPE_CHECKING:
@@ -20,54 +19,33 @@ if TYPE_CHECKING:
 PAGES = {"search": "Search (keyword in context)", "words": "Words", "autocode": "Auto-code"}
 
 
-class ExploreWindow(QWidget):
+class ExploreWindow(TabbedWindow):
     """A window of its own beside the workspace (non-modal), made on first use."""
 
     def __init__(self, window: MainWindow) -> None:
-        super().__init__(window, Qt.WindowType.Window)
+        super().__init__(window, name="explore-window", title="Search & auto-code")
         from ui.widgets.explore_autocode import AutocodePanel
         from ui.widgets.explore_search import SearchPanel
         from ui.widgets.explore_words import WordsPanel
 
-        self.main = window
-        self.setObjectName("explore-window")
-        self.setWindowTitle(f"Search & auto-code — {window.session.project.info().name}")
-        self.resize(1280, 820)
         start = starter(window, lambda: self)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.status = QLabel()
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.status)
-
         # What searches read (texts, turns, the analysis) is kept once for all three tabs.
         self.corpus = Corpus()
         self.search = SearchPanel(window.session, start, corpus=self.corpus)
         self.words = WordsPanel(window.session, start, corpus=self.corpus)
         self.autocode = AutocodePanel(window.session, start, corpus=self.corpus)
-        self.pages: dict[str, QWidget] = {
-            "search": self.search,
-            "words": self.words,
-            "autocode": self.autocode,
-        }
-        for key, page in self.pages.items():
-            self.tabs.addTab(page, PAGES[key])
-            page.message.connect(self.show_message)  # type: ignore[attr-defined]
+        for key, page in (
+            ("search", self.search),
+            ("words", self.words),
+            ("autocode", self.autocode),
+        ):
+            self.add_page(key, PAGES[key], page)
         self.search.jumpRequested.connect(self.jump_to)
         self.autocode.jumpRequested.connect(self.jump_to)
         self.words.lemmaRequested.connect(self.search_lemma)
-        QShortcut(QKeySequence("Ctrl+W"), self, self.close)
-        # The project's undo works here too (a text field being edited keeps its own Ctrl+Z).
-        QShortcut(QKeySequence.StandardKey.Undo, self, window.session.undo)
-        QShortcut(QKeySequence("Ctrl+Shift+Z"), self, window.session.redo)
-        QShortcut(QKeySequence("Ctrl+Y"), self, window.session.redo)
 
     def show_page(self, key: str) -> QWidget:
-        page = self.pages[key]
-        self.tabs.setCurrentWidget(page)
+        page = super().show_page(key)
         if key == "search":
             self.search.query.setFocus()
         return page
@@ -76,16 +54,6 @@ class ExploreWindow(QWidget):
         """Every passage with a word of the frequency table, in the Search tab."""
         self.show_page("search")
         self.search.search_lemma(lemma)
-
-    def show_message(self, text: str) -> None:
-        self.status.setText(text)
-        self.main.statusBar().showMessage(text, 8000)
-
-    def jump_to(self, document_id: int, start: int, end: int) -> None:
-        """Select the passage in the main window's transcript and bring that window forward."""
-        self.main.jump_to(document_id, start, end)
-        self.main.raise_()
-        self.main.activateWindow()
 
 
 def open_explore(window: MainWindow, page: str = "search") -> Any:

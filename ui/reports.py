@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
-
+from ui.tab_window import TabbedWindow
 from ui.tasks import starter
 
 if TYPE_CHECKING:
@@ -28,11 +25,11 @@ PAGES = {  # key: tab title, in tab order
 }
 
 
-class ReportsWindow(QWidget):
+class ReportsWindow(TabbedWindow):
     """A window of its own beside the workspace (non-modal), made on first use."""
 
     def __init__(self, window: MainWindow) -> None:
-        super().__init__(window, Qt.WindowType.Window)
+        super().__init__(window, name="reports-window", title="Reports")
         from ui import basket_actions
         from ui.widgets.report_basket import BasketPanel
         from ui.widgets.report_chart import ChartPanel
@@ -42,21 +39,7 @@ class ReportsWindow(QWidget):
         from ui.widgets.report_themes import ThemeTablePanel
         from ui.widgets.report_verify import VerifyQuotesPanel
 
-        self.main = window
-        self.setObjectName("reports-window")
-        self.setWindowTitle(f"Reports — {window.session.project.info().name}")
-        self.resize(1280, 820)
         start = starter(window, lambda: self)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.status = QLabel()
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.status)
-        self.pages: dict[str, QWidget] = {}
-
         self.themes = ThemeTablePanel(window.session, start)
         self.chart = ChartPanel(start)
         self.verify = VerifyQuotesPanel(window.session, start)
@@ -78,41 +61,13 @@ class ReportsWindow(QWidget):
         for page in (self.verify, self.query, self.basket):
             page.jumpRequested.connect(self.jump_to)
         self.cooccurrence.queryRequested.connect(self.run_query)
-        QShortcut(QKeySequence("Ctrl+W"), self, self.close)
-        # The project's undo works here too (a text field being edited keeps its own Ctrl+Z).
-        QShortcut(QKeySequence.StandardKey.Undo, self, window.session.undo)
-        QShortcut(QKeySequence("Ctrl+Shift+Z"), self, window.session.redo)
-        QShortcut(QKeySequence("Ctrl+Y"), self, window.session.redo)
         basket_actions.install(window)
         self.themes.compute()
-
-    def add_page(self, key: str, title: str, page: QWidget) -> None:
-        """A report tab; its ``message`` signal (if any) writes the window's status line."""
-        self.pages[key] = page
-        self.tabs.addTab(page, title)
-        message = getattr(page, "message", None)
-        if message is not None:
-            message.connect(self.show_message)
-
-    def show_page(self, key: str) -> QWidget:
-        page = self.pages[key]
-        self.tabs.setCurrentWidget(page)
-        return page
 
     def run_query(self, expression: str, within: str = "span") -> None:
         """Show the Query tab and run ``expression`` there (a pair of the co-occurrence)."""
         self.show_page("query")
         self.query.run_expression(expression, within=within)
-
-    def show_message(self, text: str) -> None:
-        self.status.setText(text)
-        self.main.statusBar().showMessage(text, 8000)
-
-    def jump_to(self, document_id: int, start: int, end: int) -> None:
-        """Select the passage in the main window's transcript and bring that window forward."""
-        self.main.jump_to(document_id, start, end)
-        self.main.raise_()
-        self.main.activateWindow()
 
 
 def open_reports(window: MainWindow, page: str = "themes") -> Any:
