@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qualbench.cli import analysis, charts, explore, manuscripts, quotes, refi, team
+from qualbench.cli import analysis, charts, explore, manuscripts, quotes, refi, server, team
 from qualbench.cli.commands import (
     Handler,
     attributes,
@@ -253,6 +253,7 @@ def add_arguments(sub: Any) -> None:
     refi.add_arguments(sub)
     manuscripts.add_arguments(sub)
     explore.add_arguments(sub)
+    server.add_arguments(sub)
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
