@@ -18,12 +18,13 @@ Passwords are never stored by QualBench: a URL without one makes libpq use ``PGP
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import select as select_module
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 
@@ -301,16 +302,41 @@ def is_team_project(session: Session) -> bool:
 # --- changes made by others ---------------------------------------------------------------------
 
 
+class ListenerLost(ConnectionError):
+    """The listener's connection could not be made or was lost (the message says why)."""
+
+
+# The listener's connection: give up a connection attempt after a few seconds, and let TCP
+# keepalives notice a server that vanished without closing the connection.
+LISTENER_OPTIONS = {
+    "connect_timeout": "5",
+    "keepalives": "1",
+    "keepalives_idle": "20",
+    "keepalives_interval": "5",
+    "keepalives_count": "3",
+}
+
+
+def listener_url(project: Project) -> str:
+    """The URL a `ChangeListener` for ``project`` connects with: the project's own login
+    (password included: keep it in memory only) and the listener's connection options."""
+    url = project.engine.url.update_query_dict(LISTENER_OPTIONS)
+    return url.render_as_string(hide_password=False)
+
+
 class ChangeListener:
     """Listens for the team's changes: `poll` returns the tables other connections changed
     since the last call (the listener's own project's writes are left out when their
-    connections are registered with `ignore_backend`)."""
+    connections are registered with `ignore_backend`). Failures raise `ListenerLost`."""
 
     def __init__(self, url: str) -> None:
         import psycopg
 
-        self._conn = psycopg.connect(_libpq_url(url), autocommit=True)
-        self._conn.execute(f"LISTEN {CHANNEL}")
+        try:
+            self._conn = psycopg.connect(_libpq_url(url), autocommit=True)
+            self._conn.execute(f"LISTEN {CHANNEL}")
+        except (psycopg.Error, OSError) as exc:
+            raise ListenerLost(_first_line(exc)) from None
         self._ignored: set[int] = set()
 
     def ignore_backend(self, pid: int) -> None:
@@ -318,10 +344,16 @@ class ChangeListener:
 
     def poll(self, timeout: float = 0.0) -> set[str]:
         """Tables changed by others; waits up to ``timeout`` seconds for the first one."""
+        import psycopg
+
         changed: set[str] = set()
-        if timeout > 0:
-            select_module.select([self._conn.fileno()], [], [], timeout)
-        for n in self._conn.notifies(timeout=0, stop_after=10_000):
+        try:
+            # Waiting on the socket (also for no time) is what makes a closed connection show.
+            select_module.select([self._conn.fileno()], [], [], max(timeout, 0.0))
+            notes = list(self._conn.notifies(timeout=0, stop_after=10_000))
+        except (psycopg.Error, OSError, ValueError) as exc:  # ValueError: a closed socket
+            raise ListenerLost(_first_line(exc)) from None
+        for n in notes:
             table, _, pid = n.payload.partition(" ")
             if pid.isdigit() and int(pid) in self._ignored:
                 continue
@@ -329,7 +361,12 @@ class ChangeListener:
         return changed
 
     def close(self) -> None:
-        self._conn.close()
+        with contextlib.suppress(Exception):
+            self._conn.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def _libpq_url(url: str) -> str:
@@ -341,6 +378,23 @@ def backend_pids(project: Project) -> Iterable[int]:
     """Server process ids of the project's pooled connections (to ignore one's own changes)."""
     with project.read() as s:
         yield int(s.execute(text("SELECT pg_backend_pid()")).scalar() or 0)
+
+
+def watch_own_connections(project: Project, seen: Callable[[int], None]) -> Callable[[], None]:
+    """Call ``seen`` with the server process id of the connection the project already has and
+    of every one its pool opens from now on (so a `ChangeListener` can leave one's own changes
+    out); returns the function that stops watching."""
+    from sqlalchemy import event
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
+        if isinstance(pid, int):
+            seen(pid)
+
+    event.listen(project.engine, "connect", on_connect)
+    for pid in backend_pids(project):
+        seen(pid)
+    return lambda: event.remove(project.engine, "connect", on_connect)
 
 
 def refused(exc: BaseException) -> str | None:

@@ -221,7 +221,8 @@ def _server_engine(url: str) -> Engine:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     try:
-        return create_engine(url, pool_pre_ping=True)
+        # A server that does not answer: give up after 10 s rather than libpq's minutes.
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ProjectError(
             f"{url.split('@')[-1]}: not a database URL QualBench can open ({type(exc).__name__})"

@@ -13,27 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any
+from collections.abc import Callable
 
-import psycopg
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
-from sqlalchemy import event
 
-from qualbench.server import ChangeListener, backend_pids
+from qualbench.server import ChangeListener, ListenerLost, listener_url, watch_own_connections
 from ui.session import ProjectSession
 
 POLL_MS = 1200
 RETRY_MS = (1000, 2000, 4000, 8000, 15000, 30000)
-# The listener's own connection: give up a connection attempt after a few seconds, and let
-# TCP keepalives notice a server that vanished without closing the connection.
-LISTENER_OPTIONS = {
-    "connect_timeout": "5",
-    "keepalives": "1",
-    "keepalives_idle": "20",
-    "keepalives_interval": "5",
-    "keepalives_count": "3",
-}
-_FAILURES = (psycopg.Error, OSError, ValueError)  # ValueError: select() on a closed socket
+_FAILURES = (ListenerLost,)
 
 
 def _reason(exc: BaseException) -> str:
@@ -100,11 +89,8 @@ class LiveUpdates(QObject):
     def __init__(self, session: ProjectSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        engine = session.project.engine
         # In memory only: the listener logs in as the window does (password included).
-        self._url = engine.url.update_query_dict(LISTENER_OPTIONS).render_as_string(
-            hide_password=False
-        )
+        self._url = listener_url(session.project)
         self._own: set[int] = set()
         self._listener: ChangeListener | None = None
         self._attempt = 0
@@ -119,7 +105,7 @@ class LiveUpdates(QObject):
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self._reconnect)
-        self._hooked = False
+        self._unwatch: Callable[[], None] | None = None
 
     @property
     def connected(self) -> bool:
@@ -127,11 +113,7 @@ class LiveUpdates(QObject):
 
     def start(self) -> None:
         """Listen from now on (the window has just read everything)."""
-        engine = self.session.project.engine
-        event.listen(engine, "connect", self._own_connection)  # connections made from now on
-        self._hooked = True
-        for pid in backend_pids(self.session.project):  # and the one already in the pool
-            self._own.add(pid)
+        self._unwatch = watch_own_connections(self.session.project, self._own_connection)
         try:
             self._use(ChangeListener(self._url))
         except _FAILURES as exc:
@@ -144,9 +126,9 @@ class LiveUpdates(QObject):
         self._signals.stop()
         self.timer.stop()
         self._retry.stop()
-        if self._hooked:
-            event.remove(self.session.project.engine, "connect", self._own_connection)
-            self._hooked = False
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
         self._drop_listener()
 
     def poll(self) -> set[str]:
@@ -154,8 +136,7 @@ class LiveUpdates(QObject):
         if self._listener is None:
             return set()
         try:
-            # A short wait makes a closed connection show itself (a zero wait reads nothing).
-            tables = self._listener.poll(timeout=0.001)
+            tables = self._listener.poll()
         except _FAILURES as exc:
             self._lost(_reason(exc))
             return set()
@@ -165,13 +146,10 @@ class LiveUpdates(QObject):
         return tables
 
     # --- own connections ----------------------------------------------------------------------
-    def _own_connection(self, dbapi_connection: Any, _record: Any) -> None:
-        info = getattr(dbapi_connection, "info", None)
-        pid = getattr(info, "backend_pid", None)
-        if isinstance(pid, int):
-            self._own.add(pid)
-            if self._listener is not None:
-                self._listener.ignore_backend(pid)
+    def _own_connection(self, pid: int) -> None:
+        self._own.add(pid)
+        if self._listener is not None:
+            self._listener.ignore_backend(pid)
 
     def _use(self, listener: ChangeListener) -> None:
         for pid in tuple(self._own):  # (worker threads may add one meanwhile)
