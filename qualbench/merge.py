@@ -197,6 +197,7 @@ def _merge(
     from qualbench.align import TextAlignment
 
     steps = 5
+    src = _as_member(s, src, report)
     progress(0, steps, "documents")
     docs, alignments = _documents(s, src, report)
     if cancel():
@@ -258,6 +259,53 @@ def _merge(
             coders=frozenset(coders.values()),
         )
         | result.changes
+    )
+
+
+def _as_member(s: Session, src: Source, report: MergeReport) -> Source:
+    """On a team server, a coder merges their own work only: their codings and memos, on the
+    documents and codes the project already has (the rest is the lead's to add, and the
+    server would refuse it). What is left out is said in ``rejected``."""
+    from dataclasses import replace
+
+    from qualbench.server import me
+
+    member = me(s)
+    if member is None or member.role != "coder":
+        return src
+    uuid = s.execute(select(CODER.c.uuid).where(CODER.c.id == member.coder_id)).scalar()
+    mine = {
+        sid
+        for sid, c in src.coders.items()
+        if str(c["uuid"]).lower() == str(uuid).lower() or c["name"] == member.name
+    }
+    known_docs = set(s.execute(select(DOCUMENT.c.content_sha256)).scalars())
+    docs = {d: doc for d, doc in src.documents.items() if doc["content_sha256"] in known_docs}
+    known_codes = set(s.execute(select(CODE.c.uuid)).scalars())
+    codes = [c for c in src.codes if str(c["uuid"]).lower() in known_codes]
+    code_ids = {c["id"] for c in codes}
+    codings = [
+        c
+        for c in src.codings
+        if c["coder_id"] in mine and c["document_id"] in docs and c["code_id"] in code_ids
+    ]
+    others = sum(1 for c in src.codings if c["coder_id"] not in mine)
+    lost = sum(1 for c in src.codings if c["coder_id"] in mine) - len(codings)
+    memos = [m for m in src.memos if m["coder_id"] in mine]
+    if lost:
+        report.rejected.append(
+            f"{lost} of your codings are on documents or codes this project does not have; "
+            "only its lead can add those"
+        )
+    if others:
+        report.rejected.append(f"{others} codings of other coders left out: you merge your own")
+    return replace(
+        src,
+        documents=docs,
+        codes=codes,
+        coders={sid: c for sid, c in src.coders.items() if sid in mine},
+        codings=codings,
+        memos=memos,
     )
 
 

@@ -41,7 +41,7 @@ def add_arguments(sub: Any) -> None:
         "--accept-suggestions or --keep-separate. Prints what was added, matched, re-anchored and skipped.",
     )
     p.set_defaults(handler="merge")
-    p.add_argument("project", metavar="TARGET", help="project file to merge into")
+    p.add_argument("project", metavar="TARGET", help="project file or server URL to merge into")
     p.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="coders' project files")
     p.add_argument("--dry-run", action="store_true", help="only report what would happen")
     p.add_argument(

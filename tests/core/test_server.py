@@ -263,3 +263,43 @@ def test_schema_4_upgrades_to_5_on_postgresql(pg_project_url: str) -> None:
             assert (
                 s.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar() == "5"
             )
+
+
+def test_a_coder_merges_their_own_offline_work_only(team: Team, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qualbench.merge import merge_many
+    from qualbench.server_copy import checkout
+    from qualbench.services.codes import create_code
+
+    with as_member(team, "ben") as p, p.write() as s:  # ben's coding is on the server
+        apply_code(
+            s, document_id=team.doc, start=0, end=9, code_id=team.police, coder_id=team.ids["ben"]
+        )
+    laptop = tmp_path / "laptop.qualbench"
+    checkout(team.urls["ana"], laptop)
+    with open_project(laptop) as offline, offline.write() as s:  # coding on the train
+        apply_code(
+            s, document_id=team.doc, start=10, end=20, code_id=team.police, coder_id=team.ids["ana"]
+        )
+        apply_code(
+            s,
+            document_id=team.doc,
+            start=30,
+            end=40,
+            code_id=team.housing,
+            coder_id=team.ids["ana"],
+        )
+        mine, _ = create_code(s, name="Train thoughts")  # only the lead may add codes
+        apply_code(
+            s, document_id=team.doc, start=50, end=60, code_id=mine, coder_id=team.ids["ana"]
+        )
+    with as_member(team, "ana") as p:
+        (report,) = merge_many(p, [laptop])
+        (again,) = merge_many(p, [laptop])
+        with p.read() as s:
+            rows = s.execute(select(CODING.c.coder_id, CODING.c.start)).all()
+    assert report.codings_added == 2 and again.codings_added == 0
+    assert sorted(rows) == sorted(
+        [(team.ids["ben"], 0), (team.ids["ana"], 10), (team.ids["ana"], 30)]
+    )
+    assert any("only its lead can add" in r for r in report.rejected)
+    assert any("other coders left out" in r for r in report.rejected)
