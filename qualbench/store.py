@@ -261,6 +261,10 @@ def create_project(target: str | Path, *, name: str | None = None, language: str
             existing = set(inspect(engine).get_table_names()) & set(SQLModel.metadata.tables)
         except (OperationalError, DatabaseError) as exc:
             engine.dispose()
+            if _AUTH_FAILED.search(_reason(exc)):
+                raise PasswordNeeded(
+                    f"{label}: the server refused the login ({_reason(exc)})"
+                ) from None
             raise ProjectError(f"{label}: cannot connect ({_reason(exc)})") from None
         if existing:
             ours = "meta" in existing and _holds_project(engine)

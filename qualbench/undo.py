@@ -70,6 +70,8 @@ def _image(session: Session, scope: Scope) -> Image:
         rows = image.setdefault(table.name, {})
         for r in session.execute(select(table).where(where)):
             row = dict(r._mapping)
+            if table is CODE:  # a code's edit version only ever rises (see _transition)
+                row.pop("version", None)
             rows[_pk(table, row)] = row
     return image
 
@@ -115,9 +117,10 @@ def _transition(session: Session, current: Image, target: Image) -> None:
         have, want = current.get(table.name, {}), target.get(table.name, {})
         for key in want.keys() & have.keys():
             if want[key] != have[key]:
-                session.execute(
-                    update(table).where(_where_pk(table, want[key])).values(**want[key])
-                )
+                values = dict(want[key])
+                if table is CODE:  # undone or redone, it is a new edit: an edit begun before
+                    values["version"] = CODE.c.version + 1  # it must not pass the check
+                session.execute(update(table).where(_where_pk(table, want[key])).values(**values))
     for table in reversed(_REPLACED):
         for row in current.get(table.name, {}).values():
             session.execute(table.delete().where(_where_pk(table, row)))

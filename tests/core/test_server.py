@@ -303,3 +303,20 @@ def test_a_coder_merges_their_own_offline_work_only(team: Team, tmp_path) -> Non
     )
     assert any("only its lead can add" in r for r in report.rejected)
     assert any("other coders left out" in r for r in report.rejected)
+
+
+def test_an_undone_rename_is_a_new_edit_for_the_version_check(team: Team) -> None:
+    with as_member(team, "lena") as p:
+        with p.read() as s:
+            before = next(n.version for n in code_tree(s) if n.id == team.police)
+        stack = undo.CommandStack(p)
+        stack.run(undo.update_code(team.police, name="Fear of police"))
+        stack.undo()  # the name is back, the version is not
+        with p.read() as s:
+            node = next(n for n in code_tree(s) if n.id == team.police)
+        assert node.name == "Police fear" and node.version > before + 1
+        with pytest.raises(EditConflict), p.write() as s:  # an edit begun before the undo
+            update_code(s, team.police, expected_version=before + 1, name="Stale")
+        stack.redo()
+        with p.read() as s:
+            assert next(n.name for n in code_tree(s) if n.id == team.police) == "Fear of police"
