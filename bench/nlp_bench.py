@@ -57,7 +57,9 @@ def build(docs: int) -> Path:
     from qualbench.services.documents import import_files
     from qualbench.store import create_project
 
-    src = corpus("c1000" if docs == 1000 else f"c{docs}", docs, 62000, 2000)
+    # c1000 is run.py's 1,000-transcript corpus (the same files); other sizes get names of their
+    # own (run.py's c100 is another corpus: the cache goes by name).
+    src = corpus("c1000" if docs == 1000 else f"nlp_c{docs}", docs, 62000, 2000)
     path = OUT / f"nlp{docs}.qualbench"
     if path.exists():
         return path

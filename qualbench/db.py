@@ -50,6 +50,9 @@ def insert_ignore(session: Session, target: Table, rows: Sequence[Row]) -> None:
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
+        if len(rows) >= _COPY_FROM:
+            _pg_copy(session, target, rows, ignore_conflicts=True)
+            return
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         _executemany(session, pg_insert(target).on_conflict_do_nothing(), target, rows)
@@ -60,9 +63,51 @@ def insert_ignore(session: Session, target: Table, rows: Sequence[Row]) -> None:
 
 
 def insert_rows(session: Session, target: Table, rows: Sequence[Row]) -> None:
-    """Plain bulk insert (executemany), in chunks."""
-    if rows:
+    """Plain bulk insert (executemany, or COPY for many rows on PostgreSQL), in chunks."""
+    if not rows:
+        return
+    if len(rows) >= _COPY_FROM and session.get_bind().dialect.name == "postgresql":
+        _pg_copy(session, target, rows, ignore_conflicts=False)
+    else:
         _executemany(session, target.insert(), target, rows)
+
+
+_COPY_FROM = 500  # rows; fewer go through executemany, which is as fast for them
+
+
+def _pg_copy(
+    session: Session, target: Table, rows: Sequence[Row], *, ignore_conflicts: bool
+) -> None:
+    """Many rows into PostgreSQL: COPY into a temporary table of the same columns, then one
+    INSERT ... SELECT (ON CONFLICT DO NOTHING for `insert_ignore`), in the caller's
+    transaction. psycopg's executemany sends one INSERT per row, and each pays the executor's
+    start-up: this is several times faster from a few hundred rows on."""
+    names = list(rows[0])
+    conn = session.connection()
+    dialect = conn.dialect
+    convert = {
+        n: p for n in names if (p := target.c[n].type._cached_bind_processor(dialect)) is not None
+    }
+    cols = ", ".join(_ident(n) for n in names)
+    table = _ident(target.name)
+    tmp = _ident(f"qb_copy_{target.name}")
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {tmp}")
+        cur.execute(
+            f"CREATE TEMP TABLE {tmp} ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA"
+        )
+        with cur.copy(f"COPY {tmp} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([convert[n](row[n]) if n in convert else row[n] for n in names])
+        conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {tmp}{conflict}")
+        cur.execute(f"DROP TABLE {tmp}")
+
+
+def _ident(name: str) -> str:
+    """A quoted SQL identifier (our own table and column names)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _executemany(session: Session, stmt: Any, target: Table, rows: Sequence[Row]) -> None:
