@@ -417,7 +417,9 @@ def autocode(args: argparse.Namespace) -> int:
                 rule = RegexRule(
                     args.pattern, resolve_code(s, args.code), args.unit, args.case_sensitive
                 )
-            scope = _scope(s, args) if args.rule != "speaker" else _scope_none()
+            # --code names the code to suggest (or whose keywords), not text to search within
+            within = argparse.Namespace(**{**vars(args), "code": []})
+            scope = _scope(s, within) if args.rule != "speaker" else _scope_none()
             bar = Bar("Matching")
             try:
                 found = find_candidates(s, [rule], scope, progress=bar, cancel=token.is_set)

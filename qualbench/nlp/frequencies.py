@@ -27,6 +27,29 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 BY_FIXED = ("", "document", "kind")
+# Sounds of speech transcribed as words; left out with the stop words (spaCy's list has none).
+FILLERS = frozenset(
+    [
+        "uh",
+        "um",
+        "er",
+        "erm",
+        "ah",
+        "eh",
+        "hmm",
+        "hm",
+        "mm",
+        "mmm",
+        "mhm",
+        "uh-huh",
+        "mm-hmm",
+        "huh",
+        "oh",
+        "yeah",
+        "okay",
+        "ok",
+    ]
+)
 NO_VALUE = "(no value)"
 
 
@@ -52,7 +75,11 @@ class FrequencyTable:
     column_tokens: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
-        stops = "stop words included" if self.stop_words else "stop words left out"
+        stops = (
+            "stop words included"
+            if self.stop_words
+            else "stop words and fillers (uh, um, yeah, okay ...) left out"
+        )
         return (
             f"Words by lemma (all forms of a word counted together), {stops}, punctuation and "
             f"numbers left out; {self.tokens:,} words in {self.documents} documents"
@@ -99,8 +126,10 @@ def word_frequencies(
             bodies = [(b, z) for _, b, z, _, _ in doc.turns]  # what is said, labels left out
             here: set[str] = set()
             for (a, z), lem, stop in zip(t.spans.tolist(), t.lemma_list, t.stops, strict=True):
-                if (stop and not stop_words) or not any(ch.isalpha() for ch in lem):
+                if not any(c.isalpha() for c in lem):
                     continue
+                if not stop_words and (stop or doc.text[a:z].lower() in FILLERS):
+                    continue  # the written word: the lookup makes "yeah" the lemma "yes"
                 if doc.allowed is not None and not _within(doc.allowed, a, z):
                     continue
                 if bodies and not _within(bodies, a, z):

@@ -119,3 +119,17 @@ def test_search_code_hits_writes_auto_codings(sample_path: Path, capsys) -> None
             select(CODING.c.start, CODING.c.end).where(CODING.c.origin == "auto")
         ).all()
     assert texts and all(z - a > len("pharmacy") for a, z in texts)
+
+
+def test_autocode_code_names_the_code_not_the_text_to_search(sample_path: Path, capsys) -> None:
+    """--code of a rule is what to suggest (or whose keywords), never a restriction to coded
+    text: a regex rule for a code nobody has used yet still finds its passages."""
+    code, out, err = run(
+        capsys, "autocode", "regex", sample_path, r"\bpharmac\w*", "--code", "Coping strategies",
+        "--unit", "sentence",
+    )  # fmt: skip
+    assert code == 0 and "new suggestion" in out and "0 new" not in out, err
+    with open_project(sample_path, readonly=True) as p, p.read() as s:
+        coded = s.execute(select(CODING.c.id).where(CODING.c.code_id == 1)).first()
+        suggested = s.execute(select(SUGGESTION.c.start, SUGGESTION.c.end)).all()
+    assert suggested and coded is not None

@@ -297,3 +297,15 @@ def test_speaker_labels_are_not_searched(talk: Project) -> None:
         result = search(s, Query("P1", mode="word"))
         moderator = search(s, Query("moderator", mode="word"))
     assert result.hits == [] and moderator.hits == []
+
+
+def test_fillers_go_with_the_stop_words(project: Project) -> None:
+    text = "P1: Um, yeah, okay, the naloxone, uh, the naloxone works.\n"
+    with project.write() as s:
+        add_transcript(s, Transcript(text=text, turns=find_turns(text), source_name="f.txt"))
+    analyse_project(project)
+    with project.read() as s:
+        plain = {r.lemma for r in word_frequencies(s).rows}
+        everything = {r.lemma for r in word_frequencies(s, stop_words=True).rows}
+    assert plain == {"naloxone", "work"}
+    assert {"um", "yes", "okay", "uh"} <= everything  # (the lookup lemma of "yeah" is "yes")
