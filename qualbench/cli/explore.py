@@ -71,6 +71,10 @@ def add_arguments(sub: Any) -> None:
         "participant (repeatable)"
     )  # fmt: skip
     p.add_argument(
+        "--not-speaker", action="append", default=[], help="leave out what this speaker says "
+        "(repeatable), e.g. the moderator"
+    )  # fmt: skip
+    p.add_argument(
         "--code", action="append", default=[], help="only inside text coded with this code "
         "(and its sub-codes; by --coder when given; repeatable)"
     )  # fmt: skip
@@ -103,6 +107,12 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("--min-count", type=int, default=1, help="leave out rarer words")
     p.add_argument("--limit", type=int, default=50, help="print this many (default 50; 0 = all)")
     p.add_argument("--speaker", action="append", default=[], help="only these speakers' words")
+    p.add_argument(
+        "--not-speaker",
+        action="append",
+        default=[],
+        help="leave out what this speaker says (repeatable)",
+    )
     p.add_argument("--document", action="append", default=[], help="only this document")
     where_arguments(p)
     p.add_argument("--out", type=Path, help="write the whole table: .csv or .xlsx")
@@ -126,6 +136,12 @@ def add_arguments(sub: Any) -> None:
     q.add_argument("--code", action="append", default=[], help="only this code's keywords")
     q.add_argument("--unit", choices=UNITS, default="sentence", help="default: sentence")
     q.add_argument("--speaker", action="append", default=[], help="only these speakers' turns")
+    q.add_argument(
+        "--not-speaker",
+        action="append",
+        default=[],
+        help="leave out what this speaker says (repeatable)",
+    )
     q.add_argument("--document", action="append", default=[], help="only this document")
     where_arguments(q)
     q = asub.add_parser(
@@ -150,6 +166,12 @@ def add_arguments(sub: Any) -> None:
     q.add_argument("--unit", choices=UNITS, default="sentence", help="default: sentence")
     q.add_argument("--case-sensitive", action="store_true")
     q.add_argument("--speaker", action="append", default=[], help="only these speakers' turns")
+    q.add_argument(
+        "--not-speaker",
+        action="append",
+        default=[],
+        help="leave out what this speaker says (repeatable)",
+    )
     q.add_argument("--document", action="append", default=[], help="only this document")
     where_arguments(q)
     for q in asub.choices.values():
@@ -180,7 +202,11 @@ def add_arguments(sub: Any) -> None:
 def _scope(s: Any, args: argparse.Namespace) -> Any:
     from qualbench.nlp.search import Scope
 
-    return Scope(filters=make_filters(s, args), speakers=tuple(getattr(args, "speaker", ())))
+    return Scope(
+        filters=make_filters(s, args),
+        speakers=tuple(getattr(args, "speaker", ())),
+        not_speakers=tuple(getattr(args, "not_speaker", ())),
+    )
 
 
 def _ensure_analysed(project: Any, args: argparse.Namespace, token: Any) -> None:

@@ -72,10 +72,12 @@ class Scope:
     """Where hits count. ``filters`` picks documents (ids, kinds, attribute values; participant
     attributes keep the turns of matching participants) and, with ``filters.code_ids``, keeps
     hits inside the text coded with those codes (by ``filters.coders``/``origins`` when given).
-    ``speakers`` keeps hits in the turns of those speaker labels or participant names."""
+    ``speakers`` keeps hits in the turns of those speaker labels or participant names;
+    ``not_speakers`` leaves out the turns of those (the moderator's questions)."""
 
     filters: Filters = field(default_factory=Filters)
     speakers: Sequence[str] = ()
+    not_speakers: Sequence[str] = ()  # leave out what these say (e.g. the moderator)
 
 
 @dataclass(frozen=True)
@@ -259,13 +261,18 @@ def documents_in_scope(
         for d, ts in corpus.turns(session).items()
     }  # fmt: skip
     wanted_speakers = {s.casefold().strip() for s in scope.speakers if s.strip()}
-    if wanted_speakers:
+    left_out = {s.casefold().strip() for s in scope.not_speakers if s.strip()}
+    if wanted_speakers or left_out:
         known = {t[3].casefold() for ts in turns.values() for t in ts} | {
             t[4].casefold() for ts in turns.values() for t in ts if t[4]
         }
-        if unknown := [sp for sp in scope.speakers if sp.casefold().strip() not in known]:
+        named = [*scope.speakers, *scope.not_speakers]
+        if unknown := [sp for sp in named if sp.strip() and sp.casefold().strip() not in known]:
             raise UserError(f"no speaker or participant {unknown[0].strip()!r} in the project")
+    if wanted_speakers:
         conditions.append("speaker " + " or ".join(scope.speakers))
+    if left_out:
+        conditions.append("not what " + " or ".join(scope.not_speakers) + " say")
     coded: dict[int, list[Span]] | None = None
     if f.code_ids:
         code_sel = Filters(coders=f.coders, code_ids=f.code_ids, origins=f.origins).select(session)
@@ -287,7 +294,7 @@ def documents_in_scope(
         text = texts[d]
         ts = turns.get(d, [])
         allowed: list[Span] | None = None
-        if wanted_speakers or sel.case_ids is not None:
+        if wanted_speakers or left_out or sel.case_ids is not None:
             allowed = [
                 (a, z)
                 for a, _b, z, speaker, case, case_id in ts
@@ -296,6 +303,7 @@ def documents_in_scope(
                     or speaker.casefold() in wanted_speakers
                     or case.casefold() in wanted_speakers
                 )
+                and not (speaker.casefold() in left_out or (case and case.casefold() in left_out))
                 and (sel.case_ids is None or case_id in sel.case_ids)
             ]
         if coded is not None:

@@ -272,3 +272,21 @@ def test_the_same_analysis_search_and_review_on_postgres(pg_project_url: str) ->
         CommandStack(p).run(review_suggestions(waiting, "accept"))
         with p.read() as s:
             assert s.execute(select(func.count()).select_from(CODING)).scalar() == 2
+
+
+def test_rules_can_leave_out_what_some_speakers_say(fg: Project) -> None:
+    from qualbench.nlp.search import Scope
+
+    (police,) = _ids(fg, "Police fear")
+    with fg.read() as s:
+        everyone = find_candidates(s, [RegexRule(r"\bpolice\b", police)])
+        not_moderator = find_candidates(
+            s, [RegexRule(r"\bpolice\b", police)], Scope(not_speakers=("moderator",))
+        )
+        with pytest.raises(UserError, match="no speaker or participant 'P9'"):
+            find_candidates(s, [RegexRule("x", police)], Scope(not_speakers=("P9",)))
+    spoken = {TALK[c.start : c.end] for c in everyone.candidates}
+    assert "Tell me about the police." in spoken
+    assert {TALK[c.start : c.end] for c in not_moderator.candidates} == spoken - {
+        "Tell me about the police."
+    }

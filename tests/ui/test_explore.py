@@ -448,3 +448,16 @@ def test_the_menu_opens_the_window_with_its_shortcut(make_window, qtbot) -> None
         if a is not action and a.shortcut() == QKeySequence("Ctrl+Shift+F")
     ]
     assert others == []
+
+
+def test_keyword_rules_can_leave_out_the_moderators(analysed, qtbot) -> None:
+    e = analysed
+    rules = e.autocode.rules
+    rules.left_out.setText("Moderator, Interviewer")
+    _run_rules(e, qtbot)
+    pending = _pending(e)
+    assert pending and not {p.speaker.casefold() for p in pending} & {"moderator", "interviewer"}
+    e.main.session.undo()
+    rules.left_out.setText("")
+    _run_rules(e, qtbot)
+    assert {p.speaker.casefold() for p in _pending(e)} & {"moderator", "interviewer"}

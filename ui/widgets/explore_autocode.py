@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from qualbench import undo
 from qualbench.changes import Changes
 from qualbench.nlp.autocode import Found, KeywordRule, RegexRule, Rule, SpeakerRule, find_candidates
-from qualbench.nlp.search import Corpus
+from qualbench.nlp.search import Corpus, Scope
 from qualbench.progress import CancelCheck, Cancelled, Progress
 from qualbench.reports.filters import AttributeValue
 from qualbench.services.cases import attribute_names, values_of
@@ -107,6 +107,13 @@ class RulesPanel(QWidget):
         r_form.addRow("Suggest the:", self.regex_unit)
         r_form.addRow("Code as:", self.regex_code)
 
+        self.left_out = QLineEdit()
+        self.left_out.setObjectName("autocode-left-out")
+        self.left_out.setPlaceholderText("nobody (or: speakers / participants, by commas)")
+        self.left_out.setToolTip(
+            "Keywords and patterns are not looked for in what these speakers say, "
+            "e.g. the moderator's questions"
+        )
         self.run_button = QPushButton("Find suggestions")
         self.run_button.setDefault(True)
         self.run_button.setToolTip("Run the ticked rules; what they find waits for your review")
@@ -124,12 +131,16 @@ class RulesPanel(QWidget):
         boxes.addWidget(self.keyword_box, 4)
         boxes.addWidget(self.speaker_box, 3)
         boxes.addWidget(self.regex_box, 3)
+        leave = QHBoxLayout()
+        leave.addWidget(QLabel("Keywords and patterns: leave out what these say:"))
+        leave.addWidget(self.left_out, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(boxes, 1)
+        layout.addLayout(leave)
         layout.addLayout(bottom)
         layout.addWidget(self.analysis)
         session.changed.connect(self._on_changed)
@@ -229,12 +240,13 @@ class RulesPanel(QWidget):
             self._show_error(problem)
             return
         project = self.session.project
+        scope = Scope(not_speakers=speakers_of(self.left_out.text()))
 
         def work(progress: Progress, cancel: CancelCheck) -> Found | str:
             with project.read() as s:
                 try:
                     return find_candidates(
-                        s, rules, corpus=self.corpus, progress=progress, cancel=cancel
+                        s, rules, scope, corpus=self.corpus, progress=progress, cancel=cancel
                     )
                 except Cancelled:
                     raise
