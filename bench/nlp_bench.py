@@ -82,7 +82,8 @@ def run(docs: int) -> dict[str, Any]:
     from qualbench.db import DOCUMENT, TEXT_ANALYSIS
     from qualbench.nlp.autocode import KeywordRule, find_candidates
     from qualbench.nlp.cache import analyse_project
-    from qualbench.nlp.search import Corpus, Query, search
+    from qualbench.nlp.scope import Corpus
+    from qualbench.nlp.search import Query, search
     from qualbench.services.coding import get_or_create_coder
     from qualbench.store import open_project
     from qualbench.undo import CommandStack, suggest

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
-from qualbench.nlp.search import Corpus
+from qualbench.nlp.scope import Corpus
 from ui.tab_window import TabbedWindow
 from ui.tasks import starter
 

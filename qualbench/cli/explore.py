@@ -200,7 +200,7 @@ def add_arguments(sub: Any) -> None:
 
 
 def _scope(s: Any, args: argparse.Namespace) -> Any:
-    from qualbench.nlp.search import Scope
+    from qualbench.nlp.scope import Scope
 
     return Scope(
         filters=make_filters(s, args),
@@ -262,8 +262,9 @@ def analyse(args: argparse.Namespace) -> int:
 
 @_command
 def search(args: argparse.Namespace) -> int:
-    from qualbench.nlp.search import Query, expand, sort_hits
+    from qualbench.nlp.search import Query, sort_hits
     from qualbench.nlp.search import search as run_search
+    from qualbench.nlp.units import expand
 
     if args.code_hits and args.suggest:
         terminal.error("give --code-hits or --suggest, not both")
@@ -472,7 +473,7 @@ def autocode(args: argparse.Namespace) -> int:
 
 
 def _scope_none() -> Any:
-    from qualbench.nlp.search import Scope
+    from qualbench.nlp.scope import Scope
 
     return Scope()
 

@@ -29,19 +29,9 @@ from sqlalchemy import select
 from qualbench.db import CASES, CODE, DOCUMENT, TURN
 from qualbench.errors import UserError
 from qualbench.nlp.cache import DocTokens, unanalysed
-from qualbench.nlp.search import (
-    Corpus,
-    Doc,
-    Query,
-    Scope,
-    documents_in_scope,
-    expand,
-    expand_each,
-    inside,
-    lemma_matches,
-    query_lemmas,
-    search,
-)
+from qualbench.nlp.scope import Corpus, Doc, Scope, documents_in_scope, inside
+from qualbench.nlp.search import Query, lemma_matches, query_lemmas, search
+from qualbench.nlp.units import UNITS, expand, expand_each
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 from qualbench.reports.filters import AttributeValue
 from qualbench.services.codes import code_paths
@@ -50,7 +40,7 @@ from qualbench.suggestions import Candidate
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-RULE_UNITS = ("hit", "word", "sentence", "paragraph", "turn")
+RULE_UNITS = UNITS
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from qualbench.db import ATTRIBUTE, CASE_VALUE, DOCUMENT, DOCUMENT_VALUE, TURN
 from qualbench.errors import UserError
 from qualbench.model import KIND_LABELS
 from qualbench.nlp.cache import unanalysed
-from qualbench.nlp.search import Corpus, Scope, documents_in_scope
+from qualbench.nlp.scope import Corpus, Scope, documents_in_scope
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 
 if TYPE_CHECKING:

@@ -275,7 +275,7 @@ def test_the_same_analysis_search_and_review_on_postgres(pg_project_url: str) ->
 
 
 def test_rules_can_leave_out_what_some_speakers_say(fg: Project) -> None:
-    from qualbench.nlp.search import Scope
+    from qualbench.nlp.scope import Scope
 
     (police,) = _ids(fg, "Police fear")
     with fg.read() as s:

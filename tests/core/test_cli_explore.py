@@ -31,9 +31,9 @@ def sample_path(_sample_template: Path, tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_the_choices_match_the_core() -> None:
     from qualbench.model import SUGGESTION_STATUSES
-    from qualbench.nlp import search
+    from qualbench.nlp import search, units
 
-    assert explore.MODES == search.MODES and explore.UNITS == search.UNITS
+    assert explore.MODES == search.MODES and explore.UNITS == units.UNITS
     assert explore.SORTS == search.SORTS and explore.STATUSES == SUGGESTION_STATUSES
 
 

@@ -16,7 +16,9 @@ from qualbench.errors import UserError
 from qualbench.exports.kwic import write_frequencies, write_kwic
 from qualbench.nlp.cache import analyse_project, drop_analysis, load_tokens, unanalysed
 from qualbench.nlp.frequencies import word_frequencies
-from qualbench.nlp.search import Query, Scope, expand, search, sort_hits
+from qualbench.nlp.scope import Scope
+from qualbench.nlp.search import Query, search, sort_hits
+from qualbench.nlp.units import expand
 from qualbench.progress import CancelToken
 from qualbench.reports.filters import AttributeValue, Filters
 from qualbench.services.attribute_tables import apply_attribute_table
@@ -272,7 +274,7 @@ def test_the_analysis_survives_closing_the_project(talk: Project) -> None:
 
 
 def test_a_kept_corpus_sees_new_documents_and_new_analyses(talk: Project) -> None:
-    from qualbench.nlp.search import Corpus
+    from qualbench.nlp.scope import Corpus
 
     corpus = Corpus()
     analyse_project(talk)

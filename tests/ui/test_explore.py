@@ -17,7 +17,9 @@ from PySide6.QtGui import QKeySequence
 from qualbench.changes import Changes
 from qualbench.nlp.cache import analyse_project, unanalysed
 from qualbench.nlp.frequencies import word_frequencies
-from qualbench.nlp.search import Hit, Query, Scope, expand, search, sort_hits
+from qualbench.nlp.scope import Scope
+from qualbench.nlp.search import Hit, Query, search, sort_hits
+from qualbench.nlp.units import expand
 from qualbench.reports.filters import Filters
 from qualbench.services.codes import resolve_code
 from qualbench.suggestions import list_suggestions, pending_ids, status_counts

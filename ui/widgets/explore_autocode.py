@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from qualbench import undo
 from qualbench.changes import Changes
 from qualbench.nlp.autocode import Found, KeywordRule, RegexRule, Rule, SpeakerRule, find_candidates
-from qualbench.nlp.search import Corpus, Scope
+from qualbench.nlp.scope import Corpus, Scope
 from qualbench.progress import CancelCheck, Cancelled, Progress
 from qualbench.reports.filters import AttributeValue
 from qualbench.services.cases import attribute_names, values_of

@@ -26,16 +26,15 @@ from PySide6.QtWidgets import (
 from qualbench import undo
 from qualbench.changes import Changes
 from qualbench.exports.kwic import write_kwic
+from qualbench.nlp.scope import Corpus, Scope
 from qualbench.nlp.search import (
     MODE_LABELS,
     MODES,
-    Corpus,
     Query,
-    Scope,
     SearchResult,
-    expand,
     search,
 )
+from qualbench.nlp.units import expand
 from qualbench.progress import CancelCheck, Cancelled, Progress
 from ui.session import ProjectSession, concerns_everything, user_message
 from ui.tasks import Starter

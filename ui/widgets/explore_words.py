@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from qualbench.changes import Changes
 from qualbench.exports.kwic import write_frequencies
 from qualbench.nlp.frequencies import FrequencyTable, word_frequencies
-from qualbench.nlp.search import Corpus, Scope
+from qualbench.nlp.scope import Corpus, Scope
 from qualbench.progress import CancelCheck, Progress
 from qualbench.services.cases import attribute_names
 from ui.session import ProjectSession, concerns_everything
