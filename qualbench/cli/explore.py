@@ -31,6 +31,20 @@ def _as_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _where_to_look(p: argparse.ArgumentParser) -> None:
+    """Speakers in or out, documents, kinds and attribute values."""
+    p.add_argument(
+        "--speaker", action="append", default=[], help="only what this speaker or participant "
+        "says (repeatable)"
+    )  # fmt: skip
+    p.add_argument(
+        "--not-speaker", action="append", default=[], help="leave out what this speaker says "
+        "(repeatable), e.g. the moderator"
+    )  # fmt: skip
+    p.add_argument("--document", action="append", default=[], help="only this document")
+    where_arguments(p)
+
+
 def _who(args: argparse.Namespace) -> str:
     return str(args.as_coder or os.environ.get("QUALBENCH_CODER") or getpass.getuser())
 
@@ -67,20 +81,11 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("--case-sensitive", action="store_true", help="exact, word, regex, fuzzy")
     p.add_argument("--score", type=float, default=85.0, help="fuzzy: least similarity 1-100")
     p.add_argument(
-        "--speaker", action="append", default=[], help="only in turns of this speaker label or "
-        "participant (repeatable)"
-    )  # fmt: skip
-    p.add_argument(
-        "--not-speaker", action="append", default=[], help="leave out what this speaker says "
-        "(repeatable), e.g. the moderator"
-    )  # fmt: skip
-    p.add_argument(
         "--code", action="append", default=[], help="only inside text coded with this code "
         "(and its sub-codes; by --coder when given; repeatable)"
     )  # fmt: skip
     p.add_argument("--coder", action="append", default=[], help="whose codings --code means")
-    p.add_argument("--document", action="append", default=[], help="only this document")
-    where_arguments(p)
+    _where_to_look(p)
     p.add_argument("--context", type=int, default=50, help="characters each side (default 50)")
     p.add_argument("--limit", type=int, help="stop after this many hits")
     p.add_argument("--sort", choices=SORTS, default="document", help="order of the list")
@@ -106,15 +111,7 @@ def add_arguments(sub: Any) -> None:
     p.add_argument("--stop-words", action="store_true", help="count stop words too")
     p.add_argument("--min-count", type=int, default=1, help="leave out rarer words")
     p.add_argument("--limit", type=int, default=50, help="print this many (default 50; 0 = all)")
-    p.add_argument("--speaker", action="append", default=[], help="only these speakers' words")
-    p.add_argument(
-        "--not-speaker",
-        action="append",
-        default=[],
-        help="leave out what this speaker says (repeatable)",
-    )
-    p.add_argument("--document", action="append", default=[], help="only this document")
-    where_arguments(p)
+    _where_to_look(p)
     p.add_argument("--out", type=Path, help="write the whole table: .csv or .xlsx")
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -135,15 +132,7 @@ def add_arguments(sub: Any) -> None:
     q.add_argument("project", help="project file (.qualbench)")
     q.add_argument("--code", action="append", default=[], help="only this code's keywords")
     q.add_argument("--unit", choices=UNITS, default="sentence", help="default: sentence")
-    q.add_argument("--speaker", action="append", default=[], help="only these speakers' turns")
-    q.add_argument(
-        "--not-speaker",
-        action="append",
-        default=[],
-        help="leave out what this speaker says (repeatable)",
-    )
-    q.add_argument("--document", action="append", default=[], help="only this document")
-    where_arguments(q)
+    _where_to_look(q)
     q = asub.add_parser(
         "speaker",
         help="every turn of some speakers or of participants with an attribute value",
@@ -165,15 +154,7 @@ def add_arguments(sub: Any) -> None:
     q.add_argument("--code", required=True, help="the code to suggest")
     q.add_argument("--unit", choices=UNITS, default="sentence", help="default: sentence")
     q.add_argument("--case-sensitive", action="store_true")
-    q.add_argument("--speaker", action="append", default=[], help="only these speakers' turns")
-    q.add_argument(
-        "--not-speaker",
-        action="append",
-        default=[],
-        help="leave out what this speaker says (repeatable)",
-    )
-    q.add_argument("--document", action="append", default=[], help="only this document")
-    where_arguments(q)
+    _where_to_look(q)
     for q in asub.choices.values():
         q.set_defaults(handler="autocode")
         _as_argument(q)
