@@ -150,8 +150,22 @@ def info(args: argparse.Namespace) -> int:
                 ("codings", db.CODING),
                 ("coders", db.CODER),
                 ("memos", db.MEMO),
+                ("analysed_documents", db.TEXT_ANALYSIS),
             )
         }
+        counts["pending_suggestions"] = s.execute(
+            select(func.count())
+            .select_from(db.SUGGESTION)
+            .where(db.SUGGESTION.c.status == "pending")
+        ).scalar_one()
+        from qualbench.server import is_team_project, me
+
+        team: dict[str, str] = {}
+        if is_team_project(s):
+            member = me(s)
+            team["team_server"] = (
+                f"you are {member.name} ({member.role})" if member else "you are not a member"
+            )
     data = {
         "name": meta.name,
         "uuid": meta.uuid,
@@ -159,12 +173,14 @@ def info(args: argparse.Namespace) -> int:
         "created": meta.created.isoformat(timespec="seconds"),
         "schema": migrations.SCHEMA_VERSION,
         **counts,
+        **team,
     }
     if args.json:
         print_json(data)
     else:
+        width = max(len(k) for k in data)
         for k, v in data.items():
-            print(f"{k:>14}: {v}")
+            print(f"{k.replace('_', ' '):>{width}}: {v}")
     return terminal.OK
 
 

@@ -81,6 +81,10 @@ def test_keyword_autocode_then_review(sample_path: Path, capsys) -> None:
     with open_project(sample_path, readonly=True) as p, p.read() as s:
         n = len(s.execute(select(SUGGESTION.c.id)).all())
     assert n > 5
+    code, out, _ = run(capsys, "info", sample_path, "--json")
+    assert (
+        json.loads(out)["analysed_documents"] == 6 and json.loads(out)["pending_suggestions"] == n
+    )
     code, out, _ = run(capsys, "suggestions", "list", sample_path, "--json")
     rows = json.loads(out)
     assert len(rows) == n and {r["code"] for r in rows} == {"Police fear"}

@@ -43,6 +43,8 @@ def test_init_add_members_and_list_them(
     )
     team = {m["name"]: m["role"] for m in json.loads(out)}
     assert code == 0 and team == {"Lena": "lead", "Ana": "coder"}
+    code, out, _ = run(capsys, "info", ana.render_as_string(hide_password=False))
+    assert code == 0 and "you are Ana (coder)" in out and "ana-secret" not in out
     with open_project(ana.render_as_string(hide_password=False)) as p, p.read() as s:
         assert me(s).name == "Ana"  # type: ignore[union-attr]
     code, out, _ = run(capsys, "server", "init", pg_project_url)  # again: only the team set-up
