@@ -253,3 +253,20 @@ def in_label(doc: Doc, start: int) -> bool:
     what was said, and a search for a participant's name should not list every turn of theirs."""
     i = bisect.bisect_right(doc.turns, (start, float("inf"))) - 1
     return i >= 0 and doc.turns[i][0] <= start < doc.turns[i][1]
+
+
+def speaker_names(session: Session) -> list[str]:
+    """Every speaker label and participant name in the project, sorted, each once (what the
+    speaker fields of search and auto-coding accept)."""
+    labels = {str(r[0]) for r in plain_rows(session, select(TURN.c.speaker).distinct())}
+    names = {
+        str(r[0])
+        for r in plain_rows(
+            session,
+            select(CASES.c.name).where(CASES.c.id.in_(select(TURN.c.case_id).distinct())),
+        )
+    }
+    seen: dict[str, str] = {}
+    for name in sorted(labels | names, key=str.casefold):
+        seen.setdefault(name.casefold(), name)
+    return list(seen.values())

@@ -311,3 +311,13 @@ def test_fillers_go_with_the_stop_words(project: Project) -> None:
         everything = {r.lemma for r in word_frequencies(s, stop_words=True).rows}
     assert plain == {"naloxone", "work"}
     assert {"um", "yes", "okay", "uh"} <= everything  # (the lookup lemma of "yeah" is "yes")
+
+
+def test_speaker_names_are_labels_and_participants_once_each(talk: Project) -> None:
+    from qualbench.nlp.scope import speaker_names
+
+    with talk.read() as s:
+        names = speaker_names(s)
+    assert {"MODERATOR", "P1", "P2", "INTERVIEWER", "RESPONDENT"} <= set(names)
+    assert len({n.casefold() for n in names}) == len(names)
+    assert names == sorted(names, key=str.casefold)

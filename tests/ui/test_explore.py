@@ -463,3 +463,22 @@ def test_keyword_rules_can_leave_out_the_moderators(analysed, qtbot) -> None:
     rules.left_out.setText("")
     _run_rules(e, qtbot)
     assert {p.speaker.casefold() for p in _pending(e)} & {"moderator", "interviewer"}
+
+
+def test_speaker_fields_complete_the_last_name_typed(analysed, qtbot) -> None:
+    from qualbench.nlp.scope import speaker_names
+
+    field = analysed.search.speakers
+    completer = field.completer()
+    with analysed.main.session.read() as s:
+        names = speaker_names(s)
+    assert completer.model().stringList() == names and "Moderator" in names
+    field.setText("Maria, mod")
+    assert completer.splitPath(field.text()) == ["mod"]
+    completer.setCompletionPrefix("mod")
+    offered = completer.completionModel()
+    shown = [offered.index(i, 0).data() for i in range(offered.rowCount())]
+    assert "Moderator" in shown and all("mod" in n.casefold() for n in shown)
+    row = shown.index("Moderator")
+    assert completer.pathFromIndex(offered.index(row, 0)) == "Maria, Moderator"
+    assert analysed.autocode.rules.left_out.completer() is not None

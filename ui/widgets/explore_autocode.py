@@ -36,7 +36,13 @@ from qualbench.services.codes import code_tree
 from qualbench.suggestions import SuggestRun
 from ui.session import ProjectSession, concerns_everything, user_message
 from ui.tasks import Starter
-from ui.widgets.explore_common import UNIT_LABELS, AnalysisBar, CodeCombo, speakers_of
+from ui.widgets.explore_common import (
+    UNIT_LABELS,
+    AnalysisBar,
+    CodeCombo,
+    SpeakersCompleter,
+    speakers_of,
+)
 from ui.widgets.explore_review import ReviewPanel
 
 ERROR_COLOUR = "#c0392b"
@@ -69,6 +75,7 @@ class RulesPanel(QWidget):
         self.speaker_box.setCheckable(True)
         self.speaker_box.setChecked(False)
         self.speakers = QLineEdit()
+        SpeakersCompleter(session, self.speakers)
         self.speakers.setPlaceholderText("labels or participants, by commas, e.g. Interviewer")
         self.attribute = QComboBox()
         self.value = QComboBox()
@@ -108,6 +115,7 @@ class RulesPanel(QWidget):
         r_form.addRow("Code as:", self.regex_code)
 
         self.left_out = QLineEdit()
+        SpeakersCompleter(session, self.left_out)
         self.left_out.setObjectName("autocode-left-out")
         self.left_out.setPlaceholderText("nobody (or: speakers / participants, by commas)")
         self.left_out.setToolTip(

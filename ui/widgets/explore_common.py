@@ -8,11 +8,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from qualbench.changes import Changes
 from qualbench.nlp.cache import AnalysisRun, analyse_project
+from qualbench.nlp.scope import speaker_names
 from qualbench.progress import CancelCheck, Progress
 from qualbench.services.codes import code_tree
 from qualbench.services.documents import list_documents
@@ -64,6 +74,41 @@ def ask_export_path(parent: QWidget, title: str, name: str) -> Path | None:
     if path.suffix.lower() not in (".csv", ".xlsx"):
         path = path.with_name(path.name + (".xlsx" if "xlsx" in kind else ".csv"))
     return path
+
+
+class SpeakersCompleter(QCompleter):
+    """Completes the last of the comma-separated speakers typed in a field, from the project's
+    speaker labels and participant names (kept up to date)."""
+
+    def __init__(self, session: ProjectSession, field: QLineEdit) -> None:
+        super().__init__(field)
+        self.session = session
+        self.names = QStringListModel(self)
+        self.setModel(self.names)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setWidget(field)
+        field.setCompleter(self)
+        session.changed.connect(self._on_changed)
+        self.reload()
+
+    def reload(self) -> None:
+        with self.session.read() as s:
+            self.names.setStringList(speaker_names(s))
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.rsplit(",", 1)[-1].strip()]
+
+    def pathFromIndex(self, index: QModelIndex) -> str:
+        field = self.widget()
+        before = field.text().rsplit(",", 1)[0] if isinstance(field, QLineEdit) else ""
+        typed = field.text() if isinstance(field, QLineEdit) else ""
+        chosen = str(index.data())
+        return f"{before}, {chosen}" if "," in typed else chosen
+
+    def _on_changed(self, changes: Changes) -> None:
+        if concerns_everything(changes) or changes.documents or changes.cases:
+            self.reload()
 
 
 class CodeCombo(QComboBox):

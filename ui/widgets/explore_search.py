@@ -42,6 +42,7 @@ from ui.widgets.explore_common import (
     UNIT_LABELS,
     AnalysisBar,
     CodeCombo,
+    SpeakersCompleter,
     ask_export_path,
     scope_filters,
     speakers_of,
@@ -94,6 +95,7 @@ class SearchPanel(QWidget):
         self.score.setPrefix("similarity ≥ ")
         self.score.setToolTip("How alike a run of words must be to the query (rapidfuzz ratio)")
         self.speakers = QLineEdit()
+        SpeakersCompleter(session, self.speakers)
         self.speakers.setPlaceholderText("Everyone (or: speaker labels / participants, by commas)")
         self.speakers.setClearButtonEnabled(True)
         self.speakers.returnPressed.connect(self.run)

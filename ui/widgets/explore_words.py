@@ -39,7 +39,13 @@ from qualbench.progress import CancelCheck, Progress
 from qualbench.services.cases import attribute_names
 from ui.session import ProjectSession, concerns_everything
 from ui.tasks import Starter
-from ui.widgets.explore_common import AnalysisBar, ask_export_path, scope_filters, speakers_of
+from ui.widgets.explore_common import (
+    AnalysisBar,
+    SpeakersCompleter,
+    ask_export_path,
+    scope_filters,
+    speakers_of,
+)
 from ui.widgets.report_filters import stale_bar
 
 Index = QModelIndex | QPersistentModelIndex
@@ -128,6 +134,7 @@ class WordsPanel(QWidget):
         self.by = QComboBox()
         self.stop_words = QCheckBox("Include stop words (the, and, …)")
         self.speakers = QLineEdit()
+        SpeakersCompleter(session, self.speakers)
         self.speakers.setPlaceholderText("Everyone (or: speaker labels / participants, by commas)")
         self.speakers.setClearButtonEnabled(True)
         self.speakers.returnPressed.connect(self.compute)
