@@ -23,12 +23,10 @@ from qualbench.cli.commands import (
     gui,
     import_,
     info,
-    memo,
-    memos,
     table,
-    turns,
     uncode,
 )
+from qualbench.cli.memos import memo, memos, turns
 
 
 def add_arguments(sub: Any) -> None:
