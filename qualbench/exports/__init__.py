@@ -7,8 +7,11 @@ never leaves a half-written file under the requested name.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import csv
+import datetime as dt
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 
 class ExportError(ValueError):
@@ -27,3 +30,24 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def suffix_of(path: Path, formats: Sequence[str], what: str) -> str:
+    """The lower-cased suffix of ``path``, one of ``formats`` (else a clear ExportError)."""
+    suffix = path.suffix.lower()
+    if suffix not in formats:
+        raise ExportError(f"{path}: unknown {what} format {suffix!r}; use {', '.join(formats)}")
+    return suffix
+
+
+def now_utc() -> str:
+    """When an export was written, for its About sheet or note."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A CSV file with a BOM, so that Excel reads it as UTF-8."""
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)

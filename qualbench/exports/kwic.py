@@ -6,26 +6,17 @@ sheet; a frequency table holds single words and counts only.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualbench.exports import ExportError, atomic_path
+from qualbench.exports import atomic_path, now_utc, suffix_of, write_csv
 
 if TYPE_CHECKING:
     from qualbench.nlp.frequencies import FrequencyTable
     from qualbench.nlp.search import SearchResult
 
 FORMATS = (".csv", ".xlsx")
-
-
-def _suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ExportError(f"{path}: unknown format {suffix!r}; use {', '.join(FORMATS)}")
-    return suffix
 
 
 def kwic_grid(result: SearchResult) -> tuple[list[str], list[list[Any]]]:
@@ -51,37 +42,45 @@ def kwic_grid(result: SearchResult) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def write_kwic(result: SearchResult, path: str | Path, *, project: str) -> Path:
-    """The hits in the order given (sort them first), one row each."""
+def _write(
+    path: str | Path,
+    sheet: str,
+    grid: tuple[list[str], list[list[Any]]],
+    about: Sequence[tuple[str, str]],
+) -> Path:
+    """CSV: the grid; XLSX: the grid on ``sheet`` and an About sheet saying what it holds."""
     path = Path(path)
-    suffix = _suffix(path)
-    header, rows = kwic_grid(result)
+    suffix = suffix_of(path, FORMATS, "export")
     with atomic_path(path) as tmp:
         if suffix == ".csv":
-            _csv(tmp, header, rows)
+            write_csv(tmp, *grid)
         else:
             from qualbench.exports.xlsx import write_sheets
 
-            about = [
-                ("Contents", "Keyword-in-context list: contains transcript text"),
-                ("Project", project),
-                ("Search", result.query.describe()),
-                ("Where", "; ".join(result.conditions) or "all documents"),
-                (
-                    "Hits",
-                    f"{len(result.hits)} in {result.documents_searched} documents searched"
-                    + (" (stopped at the limit)" if result.truncated else ""),
-                ),
-                ("Offsets", "start/end: Unicode code points into the document text, end exclusive"),
-                *(
-                    [("Not searched", "not analysed yet: " + ", ".join(result.not_analysed))]
-                    if result.not_analysed
-                    else []
-                ),
-                ("Exported", _now()),
-            ]
-            write_sheets(tmp, [("Hits", header, rows)], about=about)
+            write_sheets(tmp, [(sheet, *grid)], about=[*about, ("Exported", now_utc())])
     return path
+
+
+def write_kwic(result: SearchResult, path: str | Path, *, project: str) -> Path:
+    """The hits in the order given (sort them first), one row each."""
+    about = [
+        ("Contents", "Keyword-in-context list: contains transcript text"),
+        ("Project", project),
+        ("Search", result.query.describe()),
+        ("Where", "; ".join(result.conditions) or "all documents"),
+        (
+            "Hits",
+            f"{len(result.hits)} in {result.documents_searched} documents searched"
+            + (" (stopped at the limit)" if result.truncated else ""),
+        ),
+        ("Offsets", "start/end: Unicode code points into the document text, end exclusive"),
+        *(
+            [("Not searched", "not analysed yet: " + ", ".join(result.not_analysed))]
+            if result.not_analysed
+            else []
+        ),
+    ]
+    return _write(path, "Hits", kwic_grid(result), about)
 
 
 def frequency_grid(table: FrequencyTable) -> tuple[list[str], list[list[Any]]]:
@@ -100,34 +99,12 @@ def frequency_grid(table: FrequencyTable) -> tuple[list[str], list[list[Any]]]:
 
 
 def write_frequencies(table: FrequencyTable, path: str | Path, *, project: str) -> Path:
-    path = Path(path)
-    suffix = _suffix(path)
-    header, rows = frequency_grid(table)
-    with atomic_path(path) as tmp:
-        if suffix == ".csv":
-            _csv(tmp, header, rows)
-        else:
-            from qualbench.exports.xlsx import write_sheets
-
-            about = [
-                ("Contents", "Word frequencies (single words and counts; no passages of text)"),
-                ("Project", project),
-                ("Counted", table.describe()),
-                ("Columns", table.by or "none"),
-                *((f"Words in {c}", str(n)) for c, n in table.column_tokens.items()),
-                ("Where", "; ".join(table.conditions) or "all documents"),
-                ("Exported", _now()),
-            ]
-            write_sheets(tmp, [("Words", header, rows)], about=about)
-    return path
-
-
-def _csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel reads UTF-8
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    about = [
+        ("Contents", "Word frequencies (single words and counts; no passages of text)"),
+        ("Project", project),
+        ("Counted", table.describe()),
+        ("Columns", table.by or "none"),
+        *((f"Words in {c}", str(n)) for c, n in table.column_tokens.items()),
+        ("Where", "; ".join(table.conditions) or "all documents"),
+    ]
+    return _write(path, "Words", frequency_grid(table), about)

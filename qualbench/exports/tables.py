@@ -10,12 +10,11 @@ files holds transcript text.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualbench.exports import ExportError, atomic_path
+from qualbench.exports import ExportError, atomic_path, now_utc, suffix_of, write_csv
 from qualbench.reports.themes import COUNTS, MEASURE_LABELS, MEASURES, PERCENTS, ThemeTable
 
 if TYPE_CHECKING:
@@ -27,17 +26,6 @@ TABLE_FORMATS = (".csv", ".xlsx", ".docx")
 MATRIX_FORMATS = (".csv", ".xlsx")
 NO_TEXT = "counts only; no transcript text"
 WORD_MAX_COLUMNS = 63  # Word cannot hold a wider table
-
-
-def _suffix(path: Path, formats: Sequence[str], what: str) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in formats:
-        raise ExportError(f"{path}: unknown {what} format {suffix!r}; use {', '.join(formats)}")
-    return suffix
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _number(v: int | float | None) -> int | float | None:
@@ -94,7 +82,7 @@ def write_theme_table(
     sheet per measure (default: every measure the table holds) and, with ``percent``, one more
     per count; DOCX a table of the first measure, each cell ``n (p%)`` with ``percent``."""
     path = Path(path)
-    suffix = _suffix(path, TABLE_FORMATS, "table")
+    suffix = suffix_of(path, TABLE_FORMATS, "table")
     measures = list(measures or table.measures)
     for m in measures:
         _check(table, m, None)
@@ -104,10 +92,7 @@ def write_theme_table(
         if suffix == ".csv":
             m = measures[0]
             header, rows = table_grid(table, m, percent)
-            with tmp.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel reads UTF-8
-                w = csv.writer(f)
-                w.writerow(header)
-                w.writerows(rows)
+            write_csv(tmp, header, rows)
         elif suffix == ".xlsx":
             from qualbench.exports.xlsx import write_sheets
 
@@ -128,7 +113,7 @@ def write_theme_table(
                 ("Columns", table.by),
                 *((f"Sheet {t}", what) for t, what in described),
                 *_context(table.coders, table.filters, table.notes),
-                ("Exported", _now()),
+                ("Exported", now_utc()),
             ]
             write_sheets(tmp, sheets, about=about)
         else:
@@ -223,16 +208,13 @@ def write_cooccurrence(
     row per pair of codes, for R or SPSS) sheets; DOCX: counts and Jaccard as two tables with
     numbered codes, lower triangle."""
     path = Path(path)
-    suffix = _suffix(path, TABLE_FORMATS, "co-occurrence")
+    suffix = suffix_of(path, TABLE_FORMATS, "co-occurrence")
     if not m.codes:
         raise ExportError("nothing to export: no code has counted codings with these options")
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             header, rows = cooccurrence_grid(m, value)
-            with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-                w = csv.writer(f)
-                w.writerow(header)
-                w.writerows(rows)
+            write_csv(tmp, header, rows)
         elif suffix == ".xlsx":
             from qualbench.exports.xlsx import write_sheets
 
@@ -247,7 +229,7 @@ def write_cooccurrence(
                 ("Counts", m.count_definition + "; the diagonal holds each code's frequency"),
                 ("Jaccard", m.jaccard_definition),
                 *_context(m.coders, m.filters, m.notes[2:]),
-                ("Exported", _now()),
+                ("Exported", now_utc()),
             ]
             write_sheets(
                 tmp,
@@ -312,7 +294,7 @@ def write_presence(m: PresenceMatrix, path: str | Path, *, project: str) -> list
     and ``<name>-variables.csv`` mapping variable names to code paths and attributes; XLSX:
     Matrix, Variables and About sheets. Returns the files written."""
     path = Path(path)
-    suffix = _suffix(path, MATRIX_FORMATS, "matrix")
+    suffix = suffix_of(path, MATRIX_FORMATS, "matrix")
     variables = [[v.name, v.label, v.kind] for v in m.variables]
     var_header = ["variable", "label", "kind"]
     if suffix == ".csv":
@@ -339,7 +321,7 @@ def write_presence(m: PresenceMatrix, path: str | Path, *, project: str) -> list
         ("Rows", f"one per {who}"),
         ("Variables", "the Variables sheet gives each column's code path or attribute"),
         *_context(m.coders, m.filters, m.notes),
-        ("Exported", _now()),
+        ("Exported", now_utc()),
     ]
     with atomic_path(path) as tmp:
         write_sheets(
@@ -386,7 +368,7 @@ def _docx(
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Cm(2))
     d.add_heading(title, level=1)
-    d.add_paragraph(f"Project: {project}. Exported {_now()}. Contents: {NO_TEXT}.")
+    d.add_paragraph(f"Project: {project}. Exported {now_utc()}. Contents: {NO_TEXT}.")
     size = Pt(9 if widest <= 10 else 7)
     margins = int(section.left_margin or 0) + int(section.right_margin or 0)
     usable = (int(section.page_width or 0) - margins) / 360000  # EMU to cm
