@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 
 from qualbench.db import DOCUMENT, PROJECT, TEXT_ANALYSIS, insert_rows
 from qualbench.model import utcnow
@@ -73,12 +73,18 @@ def project_language(session: Session) -> str:
     return str(lang or "en")
 
 
-def missing(session: Session, pipeline: str, document_ids: Sequence[int] = ()) -> list[int]:
-    """Documents (of ``document_ids``, default all) with no analysis by ``pipeline``."""
+def missing(
+    session: Session, pipeline: str | None = None, document_ids: Sequence[int] = ()
+) -> list[int]:
+    """Documents (of ``document_ids``, default all), in project order, with no analysis by
+    ``pipeline`` (None: with none at all; this does not load spaCy)."""
+    lacking: ColumnElement[bool] = TEXT_ANALYSIS.c.document_id.is_(None)
+    if pipeline is not None:
+        lacking = or_(lacking, TEXT_ANALYSIS.c.pipeline != pipeline)
     stmt = (
         select(DOCUMENT.c.id)
         .outerjoin(TEXT_ANALYSIS, TEXT_ANALYSIS.c.document_id == DOCUMENT.c.id)
-        .where(or_(TEXT_ANALYSIS.c.document_id.is_(None), TEXT_ANALYSIS.c.pipeline != pipeline))
+        .where(lacking)
         .order_by(DOCUMENT.c.position, DOCUMENT.c.id)
     )
     ids = list(session.execute(stmt).scalars())
@@ -89,18 +95,8 @@ def missing(session: Session, pipeline: str, document_ids: Sequence[int] = ()) -
 
 
 def unanalysed(session: Session, document_ids: Sequence[int] = ()) -> list[int]:
-    """Documents with no stored analysis at all (by any pipeline), without loading spaCy."""
-    stmt = (
-        select(DOCUMENT.c.id)
-        .outerjoin(TEXT_ANALYSIS, TEXT_ANALYSIS.c.document_id == DOCUMENT.c.id)
-        .where(TEXT_ANALYSIS.c.document_id.is_(None))
-        .order_by(DOCUMENT.c.position, DOCUMENT.c.id)
-    )
-    ids = list(session.execute(stmt).scalars())
-    if document_ids:
-        wanted = set(document_ids)
-        ids = [i for i in ids if i in wanted]
-    return ids
+    """Documents with no stored analysis at all (by any pipeline)."""
+    return missing(session, None, document_ids)
 
 
 def analyse_project(
@@ -125,33 +121,20 @@ def analyse_project(
         lang = project_language(s)
     name = pipeline_name(lang)
     with project.read() as s:
-        todo = (
-            list(document_ids)
-            if force and document_ids
-            else missing(s, "" if force else name, document_ids)
+        words = dict(
+            s.execute(
+                select(DOCUMENT.c.id, DOCUMENT.c.word_count).order_by(
+                    DOCUMENT.c.position, DOCUMENT.c.id
+                )
+            ).all()
         )
-        if force and not document_ids:
-            todo = list(
-                s.execute(select(DOCUMENT.c.id).order_by(DOCUMENT.c.position, DOCUMENT.c.id))
-                .scalars()
-                .all()
-            )
-        known = s.execute(select(func.count()).select_from(DOCUMENT)).scalar() or 0
-        sizes = (
-            dict(
-                s.execute(
-                    select(DOCUMENT.c.id, DOCUMENT.c.word_count).where(DOCUMENT.c.id.in_(todo))
-                ).all()
-            )
-            if len(todo) < 30_000
-            else {}
-        )
-    total_words = sum(sizes.values())
+        chosen = set(document_ids)
+        wanted = [d for d in words if d in chosen] if chosen else list(words)
+        todo = wanted if force else missing(s, name, wanted)
+    total_words = sum(words[d] for d in todo)
     if processes is None:
         processes = min(os.cpu_count() or 1, 4) if total_words >= PARALLEL_FROM_WORDS else 1
-    run = AnalysisRun(pipeline=name, processes=processes)
-    wanted = len(document_ids) if document_ids else known
-    run.up_to_date = max(wanted - len(todo), 0)
+    run = AnalysisRun(pipeline=name, processes=processes, up_to_date=len(wanted) - len(todo))
     if not todo:
         run.seconds = time.perf_counter() - started
         return run
