@@ -40,6 +40,21 @@ SUGGESTION = table(model.Suggestion)
 _CHUNK = 5000
 
 
+def parents_first(rows: list[Row]) -> list[Row]:
+    """Code rows with each parent before its children (a child may have the smaller id); a
+    cycle (codes that are their own ancestors) is a ValueError, never an endless loop."""
+    pending = {r["id"]: r for r in rows}
+    out: list[Row] = []
+    while pending:
+        ready = [r for r in pending.values() if r["parent_id"] not in pending]
+        if not ready:
+            raise ValueError("the codebook has codes that are their own ancestors")
+        for r in ready:
+            out.append(r)
+            del pending[r["id"]]
+    return out
+
+
 def inserted_id(result: Any) -> int:
     """The primary key of the row an ``INSERT`` just wrote."""
     return int(result.inserted_primary_key[0])

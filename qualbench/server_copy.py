@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from qualbench import model  # noqa: F401  (registers the tables in SQLModel.metadata)
-from qualbench.db import CODE, CODER, META, PROJECT, insert_rows
+from qualbench.db import CODE, CODER, META, PROJECT, insert_rows, parents_first
 from qualbench.progress import CancelCheck, Cancelled, Progress, never, no_progress
 from qualbench.server import Member, ServerError, add_member, enable_team
 from qualbench.store import Project, ProjectError, create_project, open_project
@@ -248,26 +248,15 @@ def _chunks(conn: Connection, table: Table) -> Generator[list[dict[str, Any]], N
             else:
                 yield rows
         if table is CODE:
-            ordered = _parents_first(pending)
+            try:
+                ordered = parents_first(pending)
+            except ValueError as exc:
+                raise ProjectError(str(exc)) from None
             for i in range(0, len(ordered), size):
                 yield ordered[i : i + size]
     finally:
         with contextlib.suppress(Exception):  # e.g. a server-side cursor of an aborted transaction
             cursor.close()
-
-
-def _parents_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Codes with each parent before its children (a child may have the smaller id)."""
-    pending = {r["id"]: r for r in rows}
-    out: list[dict[str, Any]] = []
-    while pending:
-        ready = [r for r in pending.values() if r["parent_id"] not in pending]
-        if not ready:
-            raise ProjectError("the codebook has codes that are their own ancestors")
-        for r in ready:
-            out.append(r)
-            del pending[r["id"]]
-    return out
 
 
 def _reset_sequences(conn: Connection, order: list[Table]) -> None:

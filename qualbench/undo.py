@@ -34,6 +34,7 @@ from qualbench.db import (
     QUOTE,
     SUGGESTION,
     TURN,
+    parents_first,
 )
 from qualbench.model import new_uuid, new_uuids
 from qualbench.services import codes as codes_svc
@@ -76,18 +77,6 @@ def _image(session: Session, scope: Scope) -> Image:
     return image
 
 
-def _code_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Codes with their parents first."""
-    pending = {r["id"]: r for r in rows}
-    out: list[dict[str, Any]] = []
-    while pending:
-        ready = [r for r in pending.values() if r["parent_id"] not in pending]
-        for r in ready:
-            out.append(r)
-            del pending[r["id"]]
-    return out
-
-
 # Rows updated in place (deleting one would cascade beyond the scope), parents first ...
 _IN_PLACE = (CASES, ATTRIBUTE, CODE, TURN)
 # ... and rows replaced wholesale, parents first (no transient unique-key clashes this way).
@@ -98,7 +87,7 @@ _REPLACED = (
 
 
 def _ordered(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return _code_order(rows) if table is CODE else rows
+    return parents_first(rows) if table is CODE else rows
 
 
 def _where_pk(table: Table, row: dict[str, Any]) -> ColumnElement[bool]:
