@@ -22,7 +22,7 @@ import contextlib
 import hashlib
 import re
 import select as select_module
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -374,12 +374,6 @@ def _libpq_url(url: str) -> str:
     return re.sub(r"^postgresql\+\w+://", "postgresql://", url)
 
 
-def backend_pids(project: Project) -> Iterable[int]:
-    """Server process ids of the project's pooled connections (to ignore one's own changes)."""
-    with project.read() as s:
-        yield int(s.execute(text("SELECT pg_backend_pid()")).scalar() or 0)
-
-
 def watch_own_connections(project: Project, seen: Callable[[int], None]) -> Callable[[], None]:
     """Call ``seen`` with the server process id of the connection the project already has and
     of every one its pool opens from now on (so a `ChangeListener` can leave one's own changes
@@ -392,8 +386,8 @@ def watch_own_connections(project: Project, seen: Callable[[int], None]) -> Call
             seen(pid)
 
     event.listen(project.engine, "connect", on_connect)
-    for pid in backend_pids(project):
-        seen(pid)
+    with project.read() as s:  # the pool's connection, opened before the hook
+        seen(int(s.execute(text("SELECT pg_backend_pid()")).scalar() or 0))
     return lambda: event.remove(project.engine, "connect", on_connect)
 
 
