@@ -183,6 +183,7 @@ def analyse(args: argparse.Namespace) -> int:
 
 @_command
 def search(args: argparse.Namespace) -> int:
+    from qualbench.nlp.scope import Corpus
     from qualbench.nlp.search import Query, sort_hits
     from qualbench.nlp.search import search as run_search
     from qualbench.nlp.units import expand
@@ -199,6 +200,7 @@ def search(args: argparse.Namespace) -> int:
             _ensure_analysed(project, args, token)
         with project.read() as s:
             scope = _scope(s, args)
+            corpus = Corpus()  # what the search reads serves the units of coded hits too
             bar = Bar("Searching")
             try:
                 result = run_search(
@@ -207,6 +209,7 @@ def search(args: argparse.Namespace) -> int:
                     scope,
                     context=args.context,
                     limit=args.limit,
+                    corpus=corpus,
                     progress=bar,
                     cancel=token.is_set,
                 )
@@ -214,7 +217,8 @@ def search(args: argparse.Namespace) -> int:
                 bar.close()
             result.hits = sort_hits(result.hits, args.sort)
             name = project.info().name
-            spans = expand(s, result.hits, args.unit) if (args.code_hits or args.suggest) else []
+            coding = args.code_hits or args.suggest
+            spans = expand(s, result.hits, args.unit, corpus=corpus) if coding else []
         if args.code_hits or args.suggest:
             _code_hits(project, args, result, spans)
     if args.out:

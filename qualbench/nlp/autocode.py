@@ -226,6 +226,7 @@ def _keywords(
     missing = set(unanalysed(session, [d.id for d in docs]))
     found.not_analysed.extend(d.name for d in docs if d.id in missing)
     docs = [d for d in docs if d.id not in missing]
+    hits: list[tuple[int, int, int, int, str]] = []
     for n in range(0, len(docs), 64):
         if cancel():
             raise Cancelled
@@ -233,15 +234,14 @@ def _keywords(
         chunk = docs[n : n + 64]
         tokens = corpus.tokens(session, [d.id for d in chunk])
         for doc in chunk:
-            hits = _keyword_hits(doc.id, tokens[doc.id], pattern, exact, prefixes)
-            hits = [h for h in hits if inside(doc, h[1], h[2]) and _spoken(doc, h[1])]
-            covers = expand_each(
-                session, [(d, a, z) for d, a, z, _, _ in hits], unit, tokens=tokens
+            hits.extend(
+                h
+                for h in _keyword_hits(doc.id, tokens[doc.id], pattern, exact, prefixes)
+                if inside(doc, h[1], h[2]) and _spoken(doc, h[1])
             )
-            for (d, a, z), (_, _, _, cid, word) in zip(covers, hits, strict=True):
-                found.candidates.append(
-                    Candidate(d, a, z, cid, "keyword", f'keyword "{word}" → {unit}')
-                )
+    covers = expand_each(session, [(d, a, z) for d, a, z, _, _ in hits], unit, corpus=corpus)
+    for (d, a, z), (_, _, _, cid, word) in zip(covers, hits, strict=True):
+        found.candidates.append(Candidate(d, a, z, cid, "keyword", f'keyword "{word}" → {unit}'))
     progress(len(docs), len(docs), "Matching keywords")
 
 
@@ -293,9 +293,9 @@ def _regex(
         progress=progress,
         cancel=cancel,
     )
-    with_turns = set(session.execute(select(TURN.c.document_id).distinct()).scalars())
+    with_turns = corpus.turns(session)
     hits = [h for h in result.hits if h.speaker or h.document_id not in with_turns]
     words = f"pattern /{rule.pattern}/"
     found.rules.append(f"{words} → {unit} ({path})")
-    for d, a, z in expand(session, hits, unit):
+    for d, a, z in expand(session, hits, unit, corpus=corpus):
         found.candidates.append(Candidate(d, a, z, rule.code_id, "regex", f"{words} → {unit}"))

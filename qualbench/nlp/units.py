@@ -12,7 +12,7 @@ from sqlalchemy import select
 from qualbench.db import DOCUMENT, TURN
 from qualbench.errors import UserError
 from qualbench.nlp.cache import DocTokens, load_tokens
-from qualbench.nlp.scope import Span, clip
+from qualbench.nlp.scope import Corpus, Span, clip
 from qualbench.nlp.search import Hit
 from qualbench.segments import paragraphs
 
@@ -27,15 +27,17 @@ def expand(
     hits: Sequence[Hit] | Sequence[tuple[int, int, int]],
     unit: str,
     *,
-    tokens: dict[int, DocTokens] | None = None,
+    corpus: Corpus | None = None,
 ) -> list[tuple[int, int, int]]:
     """(document_id, start, end) of the ``unit`` around each hit, without repeats, sorted.
 
     ``word``: the whole words the hit touches; ``sentence``: the stored analysis' sentences
     (the document's own sentence rule when it has none), never beyond the paragraph;
     ``paragraph``: the line, its speaker label left out; ``turn``: the speaker's words (for a
-    hit outside every turn, and in a document without turns: the paragraph)."""
-    return sorted(set(expand_each(session, hits, unit, tokens=tokens)))
+    hit outside every turn, and in a document without turns: the paragraph). A ``corpus``
+    that a search or rule has filled gives the texts, turns and analysis without reading
+    them again."""
+    return sorted(set(expand_each(session, hits, unit, corpus=corpus)))
 
 
 def expand_each(
@@ -43,7 +45,7 @@ def expand_each(
     hits: Sequence[Hit] | Sequence[tuple[int, int, int]],
     unit: str,
     *,
-    tokens: dict[int, DocTokens] | None = None,
+    corpus: Corpus | None = None,
 ) -> list[tuple[int, int, int]]:
     """`expand`, one result per hit in the order given (repeats kept)."""
     if unit not in UNITS:
@@ -53,18 +55,15 @@ def expand_each(
         return spans
     per_doc: dict[int, tuple[str, list[Span], list[int], list[Span], list[int]]] = {}
     out = []
+    all_turns = corpus.turns(session) if corpus is not None else None
     for d, a, z in spans:
         if d not in per_doc:
-            text = session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == d)).scalar_one()
-            turns = [
-                (ta, tb, tz)
-                for ta, tb, tz in session.execute(
-                    select(TURN.c.start, TURN.c.body_start, TURN.c.end)
-                    .where(TURN.c.document_id == d)
-                    .order_by(TURN.c.start)
-                )
-            ]
-            stored = (tokens or {}).get(d)
+            if corpus is not None and all_turns is not None:
+                text = corpus.texts(session, [d])[d]
+                turns = [(ta, tb, tz) for ta, tb, tz, _, _ in all_turns.get(d, [])]
+                stored = corpus.tokens(session, [d]).get(d)
+            else:
+                text, turns, stored = _read(session, d)
             units = _units(session, d, text, turns, unit, stored)
             fallback = _units(session, d, text, turns, "paragraph", None) if unit == "turn" else []
             per_doc[d] = (
@@ -76,6 +75,21 @@ def expand_each(
             covered = _cover(text, fallback, fallback_starts, "paragraph", a, z)
         out.append((d, *covered))
     return out
+
+
+def _read(session: Session, d: int) -> tuple[str, list[tuple[int, int, int]], DocTokens | None]:
+    """One document's text and turns, for a few hits without a corpus (the stored analysis is
+    read by `_units` when the sentence unit needs it)."""
+    text = session.execute(select(DOCUMENT.c.text).where(DOCUMENT.c.id == d)).scalar_one()
+    turns = [
+        (ta, tb, tz)
+        for ta, tb, tz in session.execute(
+            select(TURN.c.start, TURN.c.body_start, TURN.c.end)
+            .where(TURN.c.document_id == d)
+            .order_by(TURN.c.start)
+        )
+    ]
+    return text, turns, None
 
 
 def _units(

@@ -323,7 +323,7 @@ class SearchPanel(QWidget):
 
         def work(progress: Progress, cancel: CancelCheck) -> list[tuple[int, int, int]]:
             with project.read() as s:
-                return expand(s, hits, unit)
+                return expand(s, hits, unit, corpus=self.corpus)
 
         def done(spans: list[tuple[int, int, int]]) -> None:
             n = len(spans)
